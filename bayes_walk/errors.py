@@ -1,0 +1,57 @@
+"""One exception family for everything a user can get wrong.
+
+The command line turns any :class:`BayesWalkError` into a one-paragraph message and exit
+code 2; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class BayesWalkError(Exception):
+    """Base class of user-facing errors (bad input, bad spec, bad file)."""
+
+
+class CohortError(BayesWalkError):
+    """Bad cohort input: names the file, column, first offending ids and the rule."""
+
+    def __init__(
+        self,
+        rule: str,
+        *,
+        file: str | None = None,
+        column: str | None = None,
+        ids: Iterable[object] | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.rule = rule
+        self.file = file
+        self.column = column
+        self.ids = [str(i) for i in ids] if ids is not None else []
+        self.hint = hint
+        super().__init__(self._compose())
+
+    def _compose(self) -> str:
+        parts = []
+        if self.file:
+            parts.append(f"{self.file}")
+        if self.column:
+            parts.append(f"column '{self.column}'")
+        where = ", ".join(parts)
+        msg = f"{where}: {self.rule}" if where else self.rule
+        if self.ids:
+            shown = ", ".join(self.ids[:5])
+            more = f" (and {len(self.ids) - 5} more)" if len(self.ids) > 5 else ""
+            msg += f" [participant ids: {shown}{more}]"
+        if self.hint:
+            msg += f". {self.hint}"
+        return msg
+
+
+class SpecError(BayesWalkError):
+    """Bad model spec (unknown form, unknown covariate, bad sampler settings, ...)."""
+
+
+class FitFileError(BayesWalkError):
+    """A fit file that cannot be read or lacks what a command needs."""
