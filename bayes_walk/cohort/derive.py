@@ -18,9 +18,7 @@ from bayes_walk.cohort.schema import DEFAULT_CLASS_METS, WALK_CLASSES
 VALID_DAY_CLASSES: tuple[str, ...] = ("lying", "sitting", "standing")
 
 
-def derive_exposures(
-    ds: xr.Dataset, class_mets: Mapping[str, float] | None = None
-) -> xr.Dataset:
+def derive_exposures(ds: xr.Dataset, class_mets: Mapping[str, float] | None = None) -> xr.Dataset:
     """Add ``valid_day``, daily series, ``valid_days``, ``walking_min``, ``walking_mets``.
 
     Parameters
@@ -45,7 +43,9 @@ def derive_exposures(
     valid = valid & secs.notnull().all("activity")
 
     met_vec = xr.DataArray(
-        [float(mets[c]) for c in WALK_CLASSES], dims="activity", coords={"activity": list(WALK_CLASSES)}
+        [float(mets[c]) for c in WALK_CLASSES],
+        dims="activity",
+        coords={"activity": list(WALK_CLASSES)},
     )
     met_seconds = (walk * met_vec).sum("activity", skipna=False)
 
