@@ -1,0 +1,45 @@
+"""Structure tests of the command line: every DESIGN subcommand exists and parses."""
+
+import subprocess
+import sys
+
+import pytest
+
+from bayes_walk.cli.main import SUBCOMMANDS, build_parser, main
+
+DESIGN_COMMANDS = [
+    "simulate",
+    "import",
+    "describe",
+    "fit",
+    "summary",
+    "plateau",
+    "ppc",
+    "compare",
+    "report",
+    "demo",
+]
+
+
+def test_every_design_subcommand_is_registered():
+    assert sorted(SUBCOMMANDS) == sorted(DESIGN_COMMANDS)
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    assert sorted(sub.choices) == sorted(DESIGN_COMMANDS)
+
+
+def test_unknown_subcommand_is_an_argparse_error(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["no-such-command"])
+    assert exc.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_help_runs_without_heavy_imports():
+    code = (
+        "import sys; from bayes_walk.cli.main import build_parser; build_parser();"
+        "heavy = [m for m in ('pymc', 'arviz', 'statsmodels', 'jax') if m in sys.modules];"
+        "print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
