@@ -1,0 +1,182 @@
+"""Read what the checks need out of a fit (InferenceData), with clear errors.
+
+The checks only read the fit file (ARCHITECTURE "fit.nc"): ``observed_data.clbp``,
+``posterior_predictive.mu`` / ``clbp`` on a thinned subset of draws, ``constant_data``
+(exposures, covariates, grouping codes) and the attrs. They never rebuild the model, so
+``ppc`` and ``compare`` stay fast and work for fits from every sampler.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+
+from bayes_walk.errors import FitFileError
+
+OUTCOME = "clbp"
+EXPOSURES = ("walking_min", "walking_mets")
+
+
+def read_fit(path: str | os.PathLike[str]):
+    """Open a fit file as ``az.InferenceData``; a clear :class:`FitFileError` otherwise.
+
+    Parameters
+    ----------
+    path : path-like
+        A file written by ``bayes-walk fit`` (``save_fit``).
+
+    Returns
+    -------
+    arviz.InferenceData
+    """
+    import arviz as az
+
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FitFileError(f"{path}: no such fit file")
+    try:
+        idata = az.from_netcdf(path)
+    except Exception as exc:  # netCDF/HDF5 raise many types for corrupt files
+        raise FitFileError(
+            f"{path}: not a readable fit file ({type(exc).__name__}: {exc}); "
+            "write one with `bayes-walk fit`"
+        ) from None
+    if "posterior" not in idata.groups():
+        raise FitFileError(f"{path}: not a fit file (no 'posterior' group)")
+    return idata
+
+
+def require(idata, group: str, var: str, *, source: str = "fit", why: str = "") -> xr.DataArray:
+    """``idata[group][var]`` or a :class:`FitFileError` naming what is missing."""
+    if group not in idata.groups() or var not in idata[group]:
+        reason = f" ({why})" if why else ""
+        raise FitFileError(
+            f"{source}: the fit has no '{group}.{var}'{reason}; refit with `bayes-walk fit`"
+        )
+    return idata[group][var]
+
+
+def spec_dict(idata) -> dict:
+    """The model spec stored in ``attrs['spec']`` (empty dict when absent)."""
+    raw = idata.attrs.get("spec") if hasattr(idata, "attrs") else None
+    if raw is None and "posterior" in idata.groups():
+        raw = idata.posterior.attrs.get("spec")
+    if not raw:
+        return {}
+    try:
+        return json.loads(raw) if isinstance(raw, str) else dict(raw)
+    except (TypeError, ValueError):
+        return {}
+
+
+def fit_attr(idata, name: str, default=None):
+    """A top-level fit attribute, looking in ``posterior.attrs`` when needed."""
+    attrs = getattr(idata, "attrs", {}) or {}
+    if name in attrs:
+        return attrs[name]
+    if "posterior" in idata.groups():
+        return idata.posterior.attrs.get(name, default)
+    return default
+
+
+def likelihood_of(idata) -> str:
+    """``"poisson"`` or ``"bernoulli_log"`` (the spec's likelihood; Poisson by default)."""
+    lik = spec_dict(idata).get("likelihood", "poisson")
+    return "bernoulli_log" if str(lik).startswith("bernoulli") else "poisson"
+
+
+def model_name(idata, fallback: str) -> str:
+    """The spec name stored in the fit, else ``fallback``."""
+    name = fit_attr(idata, "spec_name") or spec_dict(idata).get("name")
+    return str(name) if name else fallback
+
+
+@dataclass(frozen=True)
+class PredictiveData:
+    """Per-participant arrays the predictive checks work on.
+
+    Attributes
+    ----------
+    y : numpy.ndarray
+        Observed outcome, shape ``(participant,)``.
+    mu : numpy.ndarray
+        Expected counts (Poisson mean / Bernoulli probability) per thinned posterior draw,
+        shape ``(sample, participant)``.
+    y_rep : numpy.ndarray or None
+        Replicated outcomes, shape ``(sample, participant)``, when stored.
+    likelihood : str
+        ``"poisson"`` or ``"bernoulli_log"``.
+    participant : numpy.ndarray
+        Participant ids.
+    """
+
+    y: np.ndarray
+    mu: np.ndarray
+    y_rep: np.ndarray | None
+    likelihood: str
+    participant: np.ndarray
+
+
+def _stack_samples(da: xr.DataArray) -> np.ndarray:
+    other = [d for d in da.dims if d not in ("chain", "draw", "participant")]
+    if other:
+        raise FitFileError(f"unexpected dims {other} on posterior_predictive.{da.name}")
+    return da.stack(sample=("chain", "draw")).transpose("sample", "participant").values
+
+
+def predictive_data(idata, *, source: str = "fit") -> PredictiveData:
+    """Collect observed outcome, expected counts and replicates from a fit.
+
+    Raises
+    ------
+    FitFileError
+        When ``observed_data.clbp`` or ``posterior_predictive.mu`` is missing.
+    """
+    y_da = require(idata, "observed_data", OUTCOME, source=source, why="observed outcome")
+    mu_da = require(
+        idata, "posterior_predictive", "mu", source=source, why="expected counts for the checks"
+    )
+    mu = _stack_samples(mu_da).astype(np.float64)
+    y_rep = None
+    if OUTCOME in idata.posterior_predictive:
+        y_rep = _stack_samples(idata.posterior_predictive[OUTCOME])
+    y = np.asarray(y_da.values, dtype=np.float64)
+    if mu.shape[1] != y.shape[0]:
+        raise FitFileError(
+            f"{source}: posterior_predictive.mu has {mu.shape[1]} participants but "
+            f"observed_data.clbp has {y.shape[0]}"
+        )
+    if not np.all(np.isfinite(mu)) or np.any(mu < 0):
+        raise FitFileError(f"{source}: posterior_predictive.mu has negative or non-finite values")
+    participant = (
+        np.asarray(y_da["participant"].values)
+        if "participant" in y_da.coords
+        else np.arange(y.shape[0])
+    )
+    return PredictiveData(y, mu, y_rep, likelihood_of(idata), participant)
+
+
+def constant(idata, name: str) -> xr.DataArray | None:
+    """``constant_data[name]`` as a per-participant array, or None when not stored."""
+    if "constant_data" not in idata.groups() or name not in idata.constant_data:
+        return None
+    da = idata.constant_data[name]
+    if da.dims != ("participant",):
+        return None
+    return da
+
+
+def categorical_levels(da: xr.DataArray) -> list[str] | None:
+    """Level labels of a coded categorical (attrs ``levels`` JSON), if recorded."""
+    raw = da.attrs.get("levels")
+    if raw is None:
+        return None
+    try:
+        levels = json.loads(raw) if isinstance(raw, str) else list(raw)
+    except (TypeError, ValueError):
+        return None
+    return [str(v) for v in levels]

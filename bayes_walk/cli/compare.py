@@ -1,0 +1,41 @@
+"""``bayes-walk compare FIT FIT... [--json]``: rank fits of one cohort by PSIS-LOO."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "compare",
+        help="compare fits of the same cohort by LOO",
+        description=(
+            "elpd_loo with SE, differences to the best model with their SE, stacking "
+            "weights and Pareto-k warnings. Fits must come from the same cohort file."
+        ),
+    )
+    parser.add_argument("fits", nargs="+", metavar="FIT", help="fit files (two or more)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    parser.set_defaults(func=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    from bayes_walk.checks.compare import compare_fits, format_table, pareto_warnings, to_json
+    from bayes_walk.checks.fitdata import model_name, read_fit
+
+    fits = [read_fit(path) for path in args.fits]
+    names = [
+        model_name(idata, Path(path).stem) for idata, path in zip(fits, args.fits, strict=True)
+    ]
+    ranked = compare_fits(fits, names=names)
+    if args.json:
+        print(json.dumps(to_json(ranked)))
+        for warning in pareto_warnings(ranked):
+            print(f"compare: warning: {warning}", file=sys.stderr)
+    else:
+        print(format_table(ranked))
+    return 0

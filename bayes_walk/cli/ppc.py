@@ -1,0 +1,69 @@
+"""``bayes-walk ppc fit.nc [--json] [--band LO HI]``: posterior predictive checks.
+
+Exit code 0 when every check passes, 1 when any p-value falls outside its band, 2 for a
+user error (unreadable fit, bad band). ``--figure PATH`` also writes the calibration plot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "ppc",
+        help="posterior predictive checks (exit 1 when they fail)",
+        description=(
+            "Posterior predictive p-values (mid-p) of incidence overall, by decile of "
+            "predicted risk, by quintile of each exposure, by sex, age group and "
+            "municipality. The band is family-wise: with the default Bonferroni adjustment "
+            "each of the K checks must lie in [LO/K, 1-(1-HI)/K]."
+        ),
+    )
+    parser.add_argument("fit", help="fit file written by `bayes-walk fit`")
+    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    parser.add_argument(
+        "--band",
+        nargs=2,
+        type=float,
+        metavar=("LO", "HI"),
+        default=(0.005, 0.995),
+        help="family-wise p-value band (default 0.005 0.995)",
+    )
+    parser.add_argument(
+        "--adjust",
+        choices=("bonferroni", "none"),
+        default="bonferroni",
+        help="multiplicity adjustment of the band (default bonferroni)",
+    )
+    parser.add_argument("--figure", metavar="PATH", help="also write the calibration figure (PNG)")
+    parser.set_defaults(func=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    from bayes_walk.checks.fitdata import read_fit
+    from bayes_walk.checks.ppc import format_table, ppc_checks, validate_band
+
+    band = validate_band(tuple(args.band))
+    idata = read_fit(args.fit)
+    result = ppc_checks(idata, band=band, adjust=args.adjust, source=args.fit)
+    if args.figure:
+        from bayes_walk.atomic import write_atomic
+        from bayes_walk.checks.calibration import calibration_figure
+
+        fig = calibration_figure(idata)
+        write_atomic(args.figure, lambda p: fig.savefig(p, format="png", dpi=120))
+        print(f"ppc: calibration figure written to {args.figure}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(result.to_dict()))
+    else:
+        print(format_table(result))
+    if not result.passed:
+        names = ", ".join(c.name for c in result.failed[:5])
+        more = f" and {len(result.failed) - 5} more" if len(result.failed) > 5 else ""
+        print(f"ppc: FAILED: {names}{more}", file=sys.stderr)
+        return 1
+    return 0
