@@ -1,0 +1,31 @@
+"""``bayes-walk describe``: Table 1 by volume quartile and the inclusion flow."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register the ``describe`` subcommand."""
+    p = subparsers.add_parser(
+        "describe",
+        help="Table 1 by walking-volume quartile and the inclusion flow of a cohort file",
+    )
+    p.add_argument("cohort", help="cohort NetCDF file (from import or simulate)")
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load the cohort, print the description."""
+    import json
+
+    from bayes_walk.cohort.describe import describe_cohort, format_table1
+    from bayes_walk.cohort.store import load_cohort
+
+    d = describe_cohort(load_cohort(args.cohort))
+    if args.json:
+        print(json.dumps(d))
+    else:
+        print(format_table1(d))
+    return 0
