@@ -1,0 +1,50 @@
+"""``bayes-walk summary fit.nc [--json] [--hdi]``: RR tables, curve at round values, diagnostics."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    """Register ``summary``."""
+    p = subparsers.add_parser(
+        "summary",
+        help="risk-ratio tables (paper's Table 2), curve at round values, diagnostics",
+        description=(
+            "Summarise a fit: per exposure the category RRs (posterior median and 95%% "
+            "interval) beside the paper's modified-Poisson RRs, the dose-response curve at "
+            "round exposure values with P(RR < 1), and sampler diagnostics."
+        ),
+    )
+    p.add_argument("fit", help="fit file written by `bayes-walk fit`")
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.add_argument("--hdi", action="store_true", help="highest-density instead of equal-tailed")
+    p.add_argument(
+        "--no-frequentist",
+        action="store_true",
+        help="skip the modified-Poisson column (it needs the cohort and refits a GLM)",
+    )
+    p.set_defaults(func=run)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the summary of ``args.fit``."""
+    import warnings
+
+    from bayes_walk.estimands.cohort_link import read_fit
+    from bayes_walk.estimands.summary import fit_summary
+    from bayes_walk.report.text import summary_text
+
+    idata = read_fit(args.fit)
+    print(f"summarising {args.fit} ...", file=sys.stderr)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        s = fit_summary(idata, fit_path=args.fit, hdi=args.hdi, frequentist=not args.no_frequentist)
+    if args.json:
+        print(json.dumps(s, indent=2, allow_nan=False))
+    else:
+        print(summary_text(s))
+    return 0

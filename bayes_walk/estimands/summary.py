@@ -1,0 +1,180 @@
+"""Everything ``bayes-walk summary`` reports for one fit, as a JSON-ready dict."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from bayes_walk.estimands.categories import categorical_exposures, category_info, category_table
+from bayes_walk.estimands.cohort_link import (
+    adjustment_of,
+    cohort_for_fit,
+    frequentist_table,
+    spec_of,
+)
+from bayes_walk.estimands.curve import UNITS, round_values_in_grid, rr_summary
+from bayes_walk.estimands.diagnostics import diagnostics, warnings_in_words
+from bayes_walk.estimands.draws import (
+    curve_draws,
+    curve_exposures,
+    finite_or_none,
+    fit_attrs,
+    interval,
+    reference_of,
+)
+
+
+def _rr(m, lo, hi) -> dict:
+    return {"median": finite_or_none(m), "lo": finite_or_none(lo), "hi": finite_or_none(hi)}
+
+
+def _freq_rows(table, labels: list[str]) -> list[dict | None]:
+    if table is None:
+        return [None] * len(labels)
+    out = []
+    by_cat = {str(r["category"]): r for _, r in table.iterrows()}
+    for i, lab in enumerate(labels):
+        row = by_cat.get(lab)
+        if row is None and len(table) == len(labels):
+            row = table.iloc[i]
+        if row is None:
+            out.append(None)
+            continue
+        rr = float(row["rr"])
+        lo, hi = row.get("lo"), row.get("hi")
+        out.append(
+            {
+                "rr": rr,
+                "lo": None if lo is None or not np.isfinite(lo) else float(lo),
+                "hi": None if hi is None or not np.isfinite(hi) else float(hi),
+            }
+        )
+    return out
+
+
+def rr_table_rows(
+    idata, *, cohort=None, prob: float = 0.95, hdi: bool = False
+) -> tuple[list, dict]:
+    """Table 2 rows (categorical exposures) with the frequentist column; and notes."""
+    rows: list[dict] = []
+    notes: dict[str, str] = {}
+    for exposure in categorical_exposures(idata):
+        table = category_table(idata, exposure, prob=prob, hdi=hdi)
+        cuts = category_info(idata, exposure).get("cuts")
+        # the paper's Table 2 model: focal exposure in categories, the other one linear
+        freq, note = frequentist_table(
+            cohort, exposure, adjust=adjustment_of(idata), cuts=cuts, other="linear"
+        )
+        notes[exposure] = note
+        freq_rows = _freq_rows(freq, list(table["category"]))
+        for (_, r), f in zip(table.iterrows(), freq_rows, strict=True):
+            rows.append(
+                {
+                    "exposure": exposure,
+                    "category": str(r["category"]),
+                    "n": None if _isna(r["n"]) else int(r["n"]),
+                    "cases": None if _isna(r["cases"]) else int(r["cases"]),
+                    "reference": bool(r["reference"]),
+                    "rr": _rr(r["rr_median"], r["rr_lo"], r["rr_hi"]),
+                    "p_benefit": finite_or_none(r["p_benefit"]),
+                    "frequentist": f,
+                }
+            )
+    return rows, notes
+
+
+def _isna(v) -> bool:
+    return v is None or bool(pd.isna(v))
+
+
+def curve_rows(idata, *, prob: float = 0.95, hdi: bool = False) -> list[dict]:
+    """Every stored curve at its exposure's round values (one row per x and stratum)."""
+    rows = []
+    for exposure in curve_exposures(idata):
+        curve = curve_draws(idata, exposure)
+        xs = round_values_in_grid(curve, exposure)
+        if not xs:
+            continue
+        s = rr_summary(curve, xs, prob=prob, hdi=hdi)
+        strata = [str(v) for v in curve["stratum"].values] if "stratum" in curve.dims else [None]
+        for k, stratum in enumerate(strata):
+            sel = s.isel(stratum=k) if stratum is not None else s
+            for i, x in enumerate(xs):
+                rows.append(
+                    {
+                        "exposure": exposure,
+                        "x": float(x),
+                        "units": UNITS.get(exposure, ""),
+                        "stratum": stratum,
+                        "reference": reference_of(curve, idata),
+                        "rr": _rr(
+                            sel["median"].values[i], sel["lo"].values[i], sel["hi"].values[i]
+                        ),
+                        "p_benefit": finite_or_none(sel["p_benefit"].values[i]),
+                    }
+                )
+    return rows
+
+
+def fit_summary(
+    idata,
+    *,
+    fit_path: str | None = None,
+    prob: float = 0.95,
+    hdi: bool = False,
+    frequentist: bool = True,
+) -> dict:
+    """The summary of one fit (DESIGN "JSON output" summary keys and more).
+
+    Parameters
+    ----------
+    idata
+        The fit (``az.InferenceData`` in the fit.nc layout).
+    fit_path
+        Where the fit was read from (to resolve a relative ``cohort_path``).
+    frequentist
+        Compute the modified-Poisson column (needs the cohort; can take a few seconds).
+
+    Returns
+    -------
+    dict
+        ``model``, ``forms``, ``n_participants``, ``interval``, ``diagnostics``,
+        ``warnings``, ``rr_table``, ``curve``, ``frequentist_source``, ``tau``.
+    """
+    attrs = fit_attrs(idata)
+    spec = spec_of(idata)
+    linked = cohort_for_fit(idata, fit_path=fit_path) if frequentist else None
+    cohort = linked.cohort if linked is not None else None
+    diag = diagnostics(idata)
+    rr_rows, notes = rr_table_rows(idata, cohort=cohort, prob=prob, hdi=hdi)
+    tau = {}
+    for name in idata.posterior.data_vars:
+        if name.startswith("tau_"):
+            iv = interval(idata.posterior[name], prob=prob, hdi=hdi)
+            if iv["median"].ndim == 0:
+                tau[name[4:]] = _rr(iv["median"].values, iv["lo"].values, iv["hi"].values)
+    return {
+        "model": str(attrs.get("spec_name") or spec.get("name") or "fit"),
+        "forms": {e: (v or {}).get("form") for e, v in (spec.get("exposures") or {}).items()},
+        "n_participants": _int_or_none(attrs.get("n_participants")),
+        "sampler": attrs.get("sampler"),
+        "interval": {"prob": prob, "kind": "hdi" if hdi else "equal-tailed"},
+        "diagnostics": diag,
+        "warnings": warnings_in_words(diag),
+        "rr_table": rr_rows,
+        "frequentist_source": (
+            {"cohort": linked.how, **notes} if linked is not None else "not requested"
+        ),
+        "curve": curve_rows(idata, prob=prob, hdi=hdi),
+        "tau": tau or None,
+    }
+
+
+def _int_or_none(v) -> int | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return int(f) if math.isfinite(f) else None

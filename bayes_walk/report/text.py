@@ -1,0 +1,128 @@
+"""Plain-text renderings of the summary and plateau dicts (terminal output)."""
+
+from __future__ import annotations
+
+from bayes_walk.estimands.curve import LABELS, UNITS
+
+
+def fmt_rr(rr: dict | None, *, reference: bool = False) -> str:
+    """``0.87 (0.77-0.98)``; ``1 [Reference]`` for the reference; ``-`` when unknown."""
+    if reference:
+        return "1 [Reference]"
+    if not rr or rr.get("median") is None and rr.get("rr") is None:
+        return "-"
+    m = rr.get("median", rr.get("rr"))
+    lo, hi = rr.get("lo"), rr.get("hi")
+    if lo is None or hi is None:
+        return f"{m:.2f}"
+    return f"{m:.2f} ({lo:.2f}-{hi:.2f})"
+
+
+def fmt_num(v, spec: str = ".1f", none: str = "beyond range") -> str:
+    """Format a number, or ``none`` for None."""
+    return none if v is None else format(v, spec)
+
+
+def _exposure_title(exposure: str) -> str:
+    label = LABELS.get(exposure, exposure)
+    unit = UNITS.get(exposure)
+    return f"{label} ({unit})" if unit else label
+
+
+def summary_text(s: dict) -> str:
+    """The paper's Table 2 layout plus the curve at round values and diagnostics."""
+    d = s["diagnostics"]
+    lines = [
+        f"Model: {s['model']}  (forms: "
+        + ", ".join(f"{k}={v}" for k, v in (s.get("forms") or {}).items())
+        + f"; n = {s.get('n_participants')})",
+        f"Diagnostics: {d['divergences']} divergences, max R-hat "
+        f"{fmt_num(d.get('max_rhat'), '.3f', 'n/a')}, min bulk ESS "
+        f"{fmt_num(d.get('min_ess_bulk'), '.0f', 'n/a')} ({d.get('chains')} chains x "
+        f"{d.get('draws')} draws)",
+    ]
+    for w in s.get("warnings", []):
+        lines.append(f"WARNING: {w}")
+    kind = s["interval"]["kind"]
+    pct = round(100 * s["interval"]["prob"])
+    by_exp: dict[str, list[dict]] = {}
+    for row in s["rr_table"]:
+        by_exp.setdefault(row["exposure"], []).append(row)
+    for exposure, rows in by_exp.items():
+        lines += ["", f"Table 2. {_exposure_title(exposure)}: risk of chronic low back pain"]
+        head = (
+            f"{'Category':<14}{'N':>8}{'Cases':>8}  {f'Bayesian RR ({pct}% CrI)':<24}"
+            f"{'Modified Poisson RR (95% CI)':<28}"
+        )
+        lines += [head, "-" * len(head)]
+        for r in rows:
+            n = "" if r["n"] is None else str(r["n"])
+            c = "" if r["cases"] is None else str(r["cases"])
+            freq = r.get("frequentist")
+            lines.append(
+                f"{r['category']:<14}{n:>8}{c:>8}  {fmt_rr(r['rr'], reference=r['reference']):<24}"
+                f"{fmt_rr(freq, reference=r['reference'] and freq is not None):<28}"
+            )
+    src = s.get("frequentist_source")
+    if s["rr_table"] and isinstance(src, dict):
+        lines.append(f"Frequentist column: {src.get('cohort')}")
+    curves: dict[tuple, list[dict]] = {}
+    for row in s["curve"]:
+        curves.setdefault((row["exposure"], row["stratum"]), []).append(row)
+    for (exposure, stratum), rows in curves.items():
+        ref = rows[0].get("reference")
+        unit = UNITS.get(exposure, "")
+        title = f"{_exposure_title(exposure)}: RR versus {ref:g} {unit}" if ref is not None else ""
+        if stratum is not None:
+            title += f"  [stratum: {stratum}]"
+        lines += ["", f"Dose-response curve. {title} ({kind} {pct}% intervals)"]
+        lines.append(f"{'x':>8}  {'RR':<22}{'P(RR<1)':>8}")
+        for r in rows:
+            p = "" if r["p_benefit"] is None else f"{r['p_benefit']:.2f}"
+            lines.append(f"{r['x']:>8g}  {fmt_rr(r['rr']):<22}{p:>8}")
+    if s.get("tau"):
+        lines.append("")
+        for e, t in s["tau"].items():
+            lines.append(f"Changepoint tau ({e}): {fmt_rr(t)}")
+    return "\n".join(lines)
+
+
+def _plateau_block(b: dict, unit: str, near: float, within: float) -> list[str]:
+    on = b["onset"]
+    md = b["minimal_dose"]
+    r = b["remaining_risk_reduction_at_near_pct"]
+    return [
+        f"  P(|plateau onset - {near:g}| <= {within:g}) = {b['probability']:.3f}",
+        f"  plateau onset: median {fmt_num(on['median'])} {unit}, 95% interval "
+        f"{fmt_num(on['lo'])} to {fmt_num(on['hi'])}",
+        f"  P(no plateau within the observed range) = {b['p_no_plateau']:.3f}",
+        f"  further risk reduction still available beyond {near:g} {unit}: median "
+        f"{fmt_num(r['median'], '.1f', 'n/a')}% ({fmt_num(r['lo'], '.1f', 'n/a')}-"
+        f"{fmt_num(r['hi'], '.1f', 'n/a')}%)",
+        f"  minimal dose for RR <= {md['target_rr']:g}: P(reached) = {md['p_reached']:.3f}; "
+        f"median {fmt_num(md['median'])} {unit} ({fmt_num(md['lo'])} to {fmt_num(md['hi'])})",
+        "  P(RR < 1): " + ", ".join(f"{p['x']:g}: {p['p']:.2f}" for p in b["p_benefit"]),
+    ]
+
+
+def plateau_text(p: dict) -> str:
+    """The plateau answer in words and numbers."""
+    unit = p["units"]
+    lines = [
+        f"Plateau of {p['exposure']} ({p.get('model') or 'fit'}, form {p.get('form')}): "
+        f"near = {p['near']:g} {unit}, within = {p['within']:g} {unit}, delta = {p['delta']:.4f}",
+    ]
+    if p.get("strata"):
+        for b in p["strata"]:
+            lines.append(f"Stratum {b['stratum']}:")
+            lines += _plateau_block(b, unit, p["near"], p["within"])
+    else:
+        lines += _plateau_block(p, unit, p["near"], p["within"])
+    tau = p.get("tau")
+    if tau and "median" in tau:
+        lines.append(
+            f"  changepoint tau: median {tau['median']:.1f} {unit} ({tau['lo']:.1f} to "
+            f"{tau['hi']:.1f}); P(|tau - {p['near']:g}| <= {p['within']:g}) = {tau['p_near']:.3f}"
+        )
+    lines += ["", "Definition: " + p["definition"]]
+    return "\n".join(lines)
