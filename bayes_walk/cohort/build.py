@@ -181,14 +181,17 @@ def _day_index(daily: pd.DataFrame, file: str) -> pd.DataFrame:
     """Daily rows with ``day`` as float 1..7 (dates are numbered per participant)."""
     validate.check_columns(daily, [ID, DAY], file, what="id/day")
     d = daily[DAY]
-    if pd.api.types.is_numeric_dtype(d):
+    is_date = pd.api.types.is_datetime64_any_dtype(d)
+    if pd.api.types.is_numeric_dtype(d) and not is_date:
         daily[DAY] = d.astype(np.float64)
     else:
-        num = pd.to_numeric(d, errors="coerce")
-        if num.notna().sum() == d.notna().sum():
+        num = pd.to_numeric(d, errors="coerce") if not is_date else d.isna()
+        if not is_date and num.notna().sum() == d.notna().sum():
             daily[DAY] = num.astype(np.float64)
         else:
-            dates = pd.to_datetime(d, errors="coerce")
+            dates = d if is_date else pd.to_datetime(d, errors="coerce")
+            if isinstance(dates.dtype, pd.DatetimeTZDtype):
+                dates = dates.dt.tz_localize(None)  # the local calendar day counts
             bad = dates.isna() & d.notna()
             if bad.any():
                 raise CohortError(

@@ -9,6 +9,7 @@ one rule: with ``step = 10**-decimals`` the labels are ``<c1``, ``c1-c2``,
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
@@ -39,10 +40,14 @@ def quartile_cuts(x: np.ndarray | Sequence[float]) -> np.ndarray:
     return np.percentile(arr, [25.0, 50.0, 75.0])
 
 
+def _round(value: float, decimals: int) -> float:
+    # half-up on the printed decimal value (62.5 -> 63), not Python's half-to-even
+    q = Decimal(1).scaleb(-decimals)
+    return float(Decimal(repr(float(value))).quantize(q, rounding=ROUND_HALF_UP))
+
+
 def _fmt(value: float, decimals: int) -> str:
-    # round-half-even artefacts (e.g. 3.005 -> 3.00) are acceptable here: labels are
-    # display only, the cuts themselves are kept at full precision.
-    return f"{round(float(value), decimals):.{decimals}f}"
+    return f"{_round(value, decimals):.{decimals}f}"
 
 
 def quartile_labels(cuts: Sequence[float], decimals: int = 0) -> list[str]:
@@ -74,7 +79,7 @@ def quartile_labels(cuts: Sequence[float], decimals: int = 0) -> list[str]:
         raise ValueError("decimals must be >= 0")
     step = 10.0**-decimals
     # The paper's labels use rounded cuts, so the "+step" is applied after rounding.
-    r = [round(v, decimals) for v in c]
+    r = [_round(v, decimals) for v in c]
     return [
         f"<{_fmt(r[0], decimals)}",
         f"{_fmt(r[0], decimals)}-{_fmt(r[1], decimals)}",
