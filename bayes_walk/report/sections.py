@@ -1,0 +1,458 @@
+"""The report's sections, each built from fits (and the cohort when it is available)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+
+from bayes_walk.estimands.categories import categorical_exposures
+from bayes_walk.estimands.curve import UNITS
+from bayes_walk.estimands.diagnostics import diagnostics, warnings_in_words
+from bayes_walk.estimands.draws import curve_exposures, fit_attrs
+from bayes_walk.estimands.plateau_report import plateau_summary
+from bayes_walk.estimands.summary import curve_rows, rr_table_rows
+from bayes_walk.report.figures import curve_figure, onset_figure, to_png
+from bayes_walk.report.render import Section
+from bayes_walk.report.text import fmt_num, fmt_rr
+
+
+@dataclass
+class FitEntry:
+    """A fit in the report: display name, file path and the InferenceData."""
+
+    name: str
+    path: str
+    idata: object
+
+
+def _f1(v) -> str:
+    return "-" if v is None else f"{v:.1f}"
+
+
+def cohort_section(cohort: xr.Dataset | None, how: str) -> Section:
+    """Inclusion flow and Table 1 by walking-volume quartile."""
+    s = Section("Cohort: inclusion flow and Table 1", "cohort")
+    if cohort is None:
+        s.p(f"The cohort file is not available ({how}), so Table 1 is not shown.")
+        return s
+    from bayes_walk.cohort.describe import describe_cohort
+
+    d = describe_cohort(cohort)
+    s.p(
+        f"Cohort from {how}: source {d.get('source') or 'unknown'}, n = {d['n']:,}, "
+        f"cases = {d['cases']:,} (incidence {100 * (d['incidence'] or 0):.1f}%)."
+    )
+    if d["inclusion_flow"]:
+        s.table(
+            "Inclusion flow",
+            ["step", "participants left"],
+            [[r["step"], f"{r['n']:,}"] for r in d["inclusion_flow"]],
+        )
+    cols = d["table1"]["columns"]
+    rows = [
+        ["N"] + [f"{c['n']:,}" for c in cols],
+        ["Cases"] + [f"{c['cases']:,}" for c in cols],
+        ["Incidence, %"]
+        + [_f1(None if c["incidence"] is None else 100 * c["incidence"]) for c in cols],
+        ["Age, mean (SD), years"]
+        + [f"{_f1(c.get('age_mean'))} ({_f1(c.get('age_sd'))})" for c in cols],
+        ["Women, %"] + [_f1(c.get("female_pct")) for c in cols],
+        ["Valid days, mean"] + [fmt_num(c.get("valid_days_mean"), ".2f", "-") for c in cols],
+        ["Walking, min/day, mean"] + [_f1(c.get("walking_min_mean")) for c in cols],
+        ["Walking intensity, MET, mean"]
+        + [fmt_num(c.get("walking_mets_mean"), ".2f", "-") for c in cols],
+    ]
+    for name, dist in cols[-1]["categorical"].items():
+        if name == "sex":
+            continue
+        for level in dist:
+            rows.append(
+                [f"{name}: {level}, %"]
+                + [_f1(c["categorical"].get(name, {}).get(level)) for c in cols]
+            )
+    s.table(
+        "Table 1. Characteristics by walking volume quartile (min/day)",
+        ["characteristic"] + [c["label"] for c in cols],
+        rows,
+    )
+    return s
+
+
+def diagnostics_section(fits: list[FitEntry], timings: dict[str, float] | None) -> Section:
+    """Sampler diagnostics per fit with warnings in plain words."""
+    s = Section("Sampler diagnostics", "diagnostics")
+    rows = []
+    warns = []
+    for f in fits:
+        d = diagnostics(f.idata)
+        attrs = fit_attrs(f.idata)
+        t = (timings or {}).get(f.name, d.get("sampling_seconds"))
+        rows.append(
+            [
+                f.name,
+                str(attrs.get("sampler", "")),
+                f"{d['chains']} x {d['draws']}",
+                str(d["divergences"]),
+                fmt_num(d["max_rhat"], ".3f", "n/a"),
+                fmt_num(d["min_ess_bulk"], ".0f", "n/a"),
+                fmt_num(d["min_ess_tail"], ".0f", "n/a"),
+                fmt_num(t, ".1f", "-"),
+            ]
+        )
+        warns += [f"{f.name}: {w}" for w in warnings_in_words(d)]
+    s.table(
+        "Convergence diagnostics (R-hat should be <= 1.01; ESS = effective sample size)",
+        [
+            "model",
+            "sampler",
+            "chains x draws",
+            "divergences",
+            "max R-hat",
+            "min bulk ESS",
+            "min tail ESS",
+            "time (s)",
+        ],
+        rows,
+    )
+    for w in warns:
+        s.warn(w)
+    if not warns:
+        s.p("No warnings: no divergences, R-hat <= 1.01 and enough effective draws for every fit.")
+    return s
+
+
+def table2_section(fits: list[FitEntry], cohort: xr.Dataset | None) -> Section:
+    """Table 2: category RRs, Bayesian beside modified Poisson and the published values."""
+    from bayes_walk.cohort.schema import reference
+
+    s = Section("Table 2: risk ratios by quartile", "table2")
+    published = reference()["multi_adjusted_rr"]
+    any_rows = False
+    for f in fits:
+        if not categorical_exposures(f.idata):
+            continue
+        rows, notes = rr_table_rows(f.idata, cohort=cohort)
+        for exposure in dict.fromkeys(r["exposure"] for r in rows):
+            pub = {p["category"]: p for p in published.get(exposure, [])}
+            body = []
+            for r in (r for r in rows if r["exposure"] == exposure):
+                p = pub.get(r["category"])
+                body.append(
+                    [
+                        r["category"],
+                        "" if r["n"] is None else f"{r['n']:,}",
+                        "" if r["cases"] is None else f"{r['cases']:,}",
+                        fmt_rr(r["rr"], reference=r["reference"]),
+                        fmt_rr(
+                            r["frequentist"],
+                            reference=r["reference"] and r["frequentist"] is not None,
+                        ),
+                        fmt_num(r["p_benefit"], ".3f", ""),
+                        "" if p is None else fmt_rr(p, reference=p["lo"] is None),
+                    ]
+                )
+            unit = UNITS.get(exposure, "")
+            s.table(
+                f"{f.name}: {exposure} ({unit}), RR of chronic low back pain",
+                [
+                    "category",
+                    "N",
+                    "cases",
+                    "Bayesian RR (95% CrI)",
+                    "modified Poisson RR (95% CI)",
+                    "P(RR < 1)",
+                    "published (HUNT4)",
+                ],
+                body,
+            )
+            s.p(f"Frequentist column: {notes.get(exposure, '')}.")
+            any_rows = True
+    if not any_rows:
+        s.p("No categorical (quartile) fit was given; fit the 'quartiles' model for Table 2.")
+    else:
+        s.p(
+            "Published column: Haddadj et al. 2025 (HUNT4, n = 11,194), for orientation; it "
+            "matches these numbers only for the real HUNT4 data."
+        )
+    return s
+
+
+def curves_section(fits: list[FitEntry], cohort: xr.Dataset | None) -> Section:
+    """Dose-response curves as the paper draws them, and RRs at round values."""
+    s = Section("Dose-response curves", "curves")
+    exposures = list(dict.fromkeys(e for f in fits for e in curve_exposures(f.idata)))
+    if not exposures:
+        s.p("No fit stores a dose-response curve.")
+    for exposure in exposures:
+        with_curve = [(f.name, f.idata) for f in fits if exposure in curve_exposures(f.idata)]
+        png = to_png(curve_figure(with_curve, exposure, cohort=cohort))
+        unit = UNITS.get(exposure, "")
+        s.figure(
+            f"curve_{exposure}.png",
+            f"{exposure}: RR (log scale) versus the reference with 95% credible band, one panel "
+            f"per model; histogram of the exposure ({unit}) beneath; dashed: simulated truth "
+            "when known.",
+            png,
+        )
+        rows = []
+        for name, idata in with_curve:
+            for r in curve_rows(idata):
+                if r["exposure"] != exposure:
+                    continue
+                rows.append(
+                    [
+                        name,
+                        r["stratum"] or "",
+                        f"{r['x']:g}",
+                        fmt_rr(r["rr"]),
+                        fmt_num(r["p_benefit"], ".3f", ""),
+                    ]
+                )
+        s.table(
+            f"{exposure}: RR at round values ({unit}) versus the reference",
+            ["model", "stratum", f"{exposure} ({unit})", "RR (95% CrI)", "P(RR < 1)"],
+            rows,
+        )
+    return s
+
+
+def plateau_section(
+    fits: list[FitEntry], *, near: float = 100.0, within: float = 10.0, delta: float | None = None
+) -> Section:
+    """Plateau onset posterior, P(plateau near), remaining benefit, minimal dose, tau."""
+    from bayes_walk.estimands.plateau import DEFAULT_DELTA
+
+    delta = DEFAULT_DELTA if delta is None else delta
+    s = Section("Does the benefit plateau near 100 min/day?", "plateau")
+    curve_fits = [f for f in fits if "walking_min" in curve_exposures(f.idata)]
+    if not curve_fits:
+        s.p("No fit stores a walking-volume curve.")
+        return s
+    rows = []
+    definition = ""
+    for f in curve_fits:
+        p = plateau_summary(f.idata, "walking_min", near=near, within=within, delta=delta)
+        definition = p["definition"]
+        blocks = p["strata"] if p.get("strata") else [p]
+        for b in blocks:
+            on, md = b["onset"], b["minimal_dose"]
+            r = b["remaining_risk_reduction_at_near_pct"]
+            rows.append(
+                [
+                    f.name + (f" [{b['stratum']}]" if b.get("stratum") else ""),
+                    f"{b['probability']:.3f}",
+                    f"{fmt_num(on['median'])} ({fmt_num(on['lo'])} to {fmt_num(on['hi'])})",
+                    f"{b['p_no_plateau']:.3f}",
+                    f"{fmt_num(r['median'], '.1f', '-')}% ({fmt_num(r['lo'], '.1f', '-')} to "
+                    f"{fmt_num(r['hi'], '.1f', '-')}%)",
+                    f"{md['p_reached']:.2f}; {fmt_num(md['median'])} ({fmt_num(md['lo'])} to "
+                    f"{fmt_num(md['hi'])})",
+                ]
+            )
+        tau = p.get("tau")
+        if tau and "median" in tau:
+            s.p(
+                f"{f.name}: changepoint tau, median {tau['median']:.1f} min/day (95% interval "
+                f"{tau['lo']:.1f} to {tau['hi']:.1f}); P(|tau - {near:g}| <= {within:g}) = "
+                f"{tau['p_near']:.3f}."
+            )
+    s.table(
+        f"Plateau of walking volume (near = {near:g}, within = {within:g} min/day, "
+        f"delta = {delta:.4f})",
+        [
+            "model",
+            f"P(|x* - {near:g}| <= {within:g})",
+            "onset x*, median (95% interval)",
+            "P(no plateau in range)",
+            f"further risk reduction beyond {near:g}",
+            "RR <= 0.85: P(reached); minimal dose (95% interval)",
+        ],
+        rows,
+    )
+    s.p(
+        "Definition: " + definition + " 'beyond range' means the interval limit lies past the "
+        "censoring limit (no plateau inside the data)."
+    )
+    png = to_png(
+        onset_figure([(f.name, f.idata) for f in curve_fits], near=near, within=within, delta=delta)
+    )
+    s.figure("plateau_onset.png", "Posterior of the plateau onset x* per model (min/day).", png)
+    return s
+
+
+def joint_section(fits: list[FitEntry], cohort: xr.Dataset | None) -> Section:
+    """Table 3: joint volume x intensity cells from joint fits and curve fits side by side."""
+    from bayes_walk.estimands.joint import (
+        curve_joint_table,
+        joint_cuts,
+        joint_table,
+        side_by_side,
+    )
+
+    s = Section("Table 3: volume x intensity", "joint")
+    tables = []
+    cuts = labels = None
+    for f in fits:
+        if "logrr_joint" in f.idata.posterior:
+            t = joint_table(f.idata, model=f.name)
+            tables.append(t)
+            cuts = cuts or joint_cuts(f.idata)
+            labels = labels or {
+                "walking_min": list(dict.fromkeys(t["walking_min"])),
+                "walking_mets": list(dict.fromkeys(t["walking_mets"])),
+            }
+    if cuts is None and cohort is not None:
+        from bayes_walk.cohort.quartiles import quartile_cuts, quartile_labels
+
+        cuts = {
+            e: [float(c) for c in quartile_cuts(cohort[e].values)]
+            for e in ("walking_min", "walking_mets")
+        }
+        labels = {
+            "walking_min": quartile_labels(cuts["walking_min"], 0),
+            "walking_mets": quartile_labels(cuts["walking_mets"], 2),
+        }
+    if cuts is None:
+        s.p("Neither a joint fit nor the cohort is available to define the 16 categories.")
+        return s
+    for f in fits:
+        ex = curve_exposures(f.idata)
+        if "walking_min" in ex and "walking_mets" in ex:
+            try:
+                tables.append(curve_joint_table(f.idata, cuts, labels, model=f.name))
+            except Exception as exc:  # stratum curves etc.: say why and go on
+                s.p(f"{f.name}: not shown in Table 3 ({exc}).")
+    if cohort is not None:
+        try:
+            from bayes_walk.frequentist import modified_poisson_joint
+
+            fq = modified_poisson_joint(cohort, cuts=cuts)
+            fq = fq.assign(
+                model="modified Poisson", rr_median=fq["rr"], rr_lo=fq["lo"], rr_hi=fq["hi"]
+            )
+            fq["rr_lo"] = fq["rr_lo"].fillna(1.0)
+            fq["rr_hi"] = fq["rr_hi"].fillna(1.0)
+            tables.append(fq)
+        except Exception as exc:  # a frequentist failure must not sink the report
+            s.p(f"Modified Poisson joint table not available ({type(exc).__name__}: {exc}).")
+    if not tables:
+        s.p("No joint fit and no fit with both exposure curves.")
+        return s
+    wide = side_by_side(tables)
+    s.table(
+        "RR (95% interval) versus the lowest volume and lowest intensity quartile",
+        ["walking_min (min/day)", "walking_mets (MET)", *wide.columns[2:]],
+        [[str(v) for v in row] for row in wide.itertuples(index=False)],
+    )
+    s.p(
+        "Curve models are evaluated at category midpoints (the mean of the two cuts; for the "
+        "open-ended quartiles the midpoint between the cut and the exposure's 1st or 99th "
+        "percentile), adding the volume and intensity log-RRs."
+    )
+    return s
+
+
+def checks_section(fits: list[FitEntry]) -> Section:
+    """Posterior predictive checks and calibration figures (skipped with a note if absent)."""
+    s = Section("Posterior predictive checks", "checks")
+    try:
+        from bayes_walk.checks.calibration import calibration_figure
+        from bayes_walk.checks.ppc import ppc_checks
+    except ImportError as exc:
+        s.p(f"The predictive checks are not available in this installation ({exc}).")
+        return s
+    rows = []
+    for f in fits:
+        try:
+            res = ppc_checks(f.idata, source=f.name)
+        except Exception as exc:  # a fit without posterior_predictive: say so, go on
+            s.p(f"{f.name}: checks not run ({type(exc).__name__}: {exc}).")
+            continue
+        failed = ", ".join(c.name for c in res.failed) or "none"
+        pmin = min((c.p_value for c in res.checks), default=math.nan)
+        rows.append(
+            [
+                f.name,
+                "passed" if res.passed else "FAILED",
+                str(len(res.checks)),
+                failed,
+                f"{pmin:.3f}",
+            ]
+        )
+        if not res.passed:
+            s.warn(f"{f.name}: the data look unlike the model's predictions for: {failed}.")
+        try:
+            png = to_png(calibration_figure(f.idata))
+            s.figure(
+                f"calibration_{_slug(f.name)}.png",
+                f"{f.name}: observed versus predicted risk by decile of predicted risk.",
+                png,
+            )
+        except Exception as exc:
+            s.p(f"{f.name}: calibration figure not drawn ({type(exc).__name__}: {exc}).")
+    if rows:
+        s.table(
+            "Posterior predictive checks (mid-p values; family-wise band 0.005-0.995, Bonferroni)",
+            ["model", "verdict", "checks", "failed checks", "smallest p"],
+            rows,
+        )
+    return s
+
+
+def compare_section(fits: list[FitEntry]) -> Section:
+    """LOO comparison of the fits (when there are two or more of the same data)."""
+    s = Section("Model comparison (PSIS-LOO)", "compare")
+    if len(fits) < 2:
+        s.p("Only one fit: nothing to compare.")
+        return s
+    try:
+        from bayes_walk.checks.compare import compare_fits, pareto_warnings
+    except ImportError as exc:
+        s.p(f"LOO comparison is not available in this installation ({exc}).")
+        return s
+    try:
+        ranked = compare_fits({f.name: f.idata for f in fits})
+    except Exception as exc:  # different data, no log-likelihood: explain and go on
+        s.p(f"Not compared: {exc}")
+        return s
+    s.table(
+        "Models ranked by expected log predictive density (higher is better)",
+        ["model", "elpd_loo", "se", "elpd_diff", "dse", "stacking weight", "p_loo", "Pareto k bad"],
+        [
+            [
+                r.model,
+                f"{r.elpd_loo:.1f}",
+                f"{r.se:.1f}",
+                f"{r.elpd_diff:.1f}",
+                f"{r.dse:.1f}",
+                f"{r.weight:.3f}",
+                f"{r.p_loo:.1f}",
+                str(r.pareto_k_bad),
+            ]
+            for r in ranked
+        ],
+    )
+    if len(ranked) >= 2 and ranked[1].dse > 0:
+        ratio = ranked[1].elpd_diff / ranked[1].dse
+        verdict = "clearly" if ratio > 4 else "somewhat" if ratio > 2 else "not clearly"
+        s.p(
+            f"{ranked[0].model} predicts {verdict} better than {ranked[1].model} "
+            f"(difference {ranked[1].elpd_diff:.1f}, {ratio:.1f} standard errors)."
+        )
+    for w in pareto_warnings(ranked):
+        s.warn(w)
+    return s
+
+
+def _slug(name: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in name)
+
+
+def timing_rows(timings: dict[str, float]) -> list[list[str]]:
+    """Rows of a step/time table."""
+    return [[k, f"{v:.1f}"] for k, v in timings.items()] + [
+        ["total", f"{float(np.sum(list(timings.values()))):.1f}"]
+    ]
