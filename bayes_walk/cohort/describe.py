@@ -19,6 +19,8 @@ from bayes_walk.cohort.schema import get_categorical, inclusion_flow, is_categor
 
 EXPOSURE_DECIMALS: dict[str, int] = {"walking_min": 0, "walking_mets": 2}
 OVERALL = "Overall"
+# a grouping variable with dozens of levels would swamp the text table
+MAX_TEXT_LEVELS = 12
 
 
 def _f(x: float) -> float | None:
@@ -182,6 +184,9 @@ def format_table1(d: dict) -> str:
         )
     for name, dist in overall["categorical"].items():
         if name == "sex":
+            continue
+        if len(dist) > MAX_TEXT_LEVELS:
+            rows.append([f"{name}: {len(dist)} levels (see --json)"] + [""] * len(cols))
             continue
         rows.append([f"{name}, %"] + [""] * len(cols))
         for level in dist:
