@@ -191,3 +191,56 @@ def test_existing_out_left_untouched(capsys, tables):
     )
     assert code == 2
     assert (tmp / "cohort.nc").read_bytes() == b"old"
+
+
+def test_actipass_given_in_seconds(capsys, tables):
+    tmp, p, d = tables
+    ap = d.rename(
+        columns={
+            "participant_id": "SubjectID",
+            "lying": "Lie",
+            "sitting": "Sit",
+            "standing": "Stand",
+            "walk_slow": "Walk_Slow",
+        }
+    )
+    ap["Walk_Fast"] = ap["walk_moderate"] + ap["walk_brisk"]
+    ap["Date"] = "2020-01-0" + ap["day"].astype(str)
+    err = run_import(capsys, tmp, p, ap, fmt="actipass")
+    assert "86,400" in err and "ActiPASS daily tables are in minutes" in err
+
+
+def test_nobody_left_after_complete_cases(capsys, tables):
+    tmp, p, d = tables
+    p["income"] = None
+    err = run_import(capsys, tmp, p, d)
+    assert "no participant left" in err and "complete covariates" in err
+    assert "participants file: 12" in err
+
+
+def test_unknown_file_type(capsys, tables):
+    tmp, p, d = tables
+    pf = tmp / "participants.xlsx"
+    pf.write_bytes(b"PK\x03\x04 not really excel")
+    code = main(["import", "--participants", str(pf), "--out", str(tmp / "cohort.nc")])
+    err = capsys.readouterr().err
+    assert code == 2 and "unknown file type" in err and "participants.xlsx" in err
+    assert not (tmp / "cohort.nc").exists()
+
+
+def test_corrupt_parquet(capsys, tables):
+    tmp, p, d = tables
+    pf = tmp / "participants.parquet"
+    pf.write_bytes(b"PAR1 garbage garbage")
+    code = main(["import", "--participants", str(pf), "--out", str(tmp / "cohort.nc")])
+    err = capsys.readouterr().err
+    assert code == 2 and "cannot read the table" in err and "participants.parquet" in err
+    assert not (tmp / "cohort.nc").exists()
+
+
+def test_stepcount_negative_minutes(capsys, tables):
+    tmp, p, _ = tables
+    sc = p[["participant_id"]].assign(Date="2021-01-04", **{"Walk(mins)": 60.0})
+    sc.loc[3, "Walk(mins)"] = -2.0
+    err = run_import(capsys, tmp, p, sc, fmt="stepcount")
+    assert "negative time" in err and "Walk(mins)" in err and "P04" in err

@@ -281,6 +281,11 @@ def build_cohort(
     daily = _daily_frame(daily, p, daily_file, file)
     validate.check_columns(daily, REQUIRED_CLASSES, daily_file, what="activity")
     extra_notes = list(notes)
+    shadowed = [c for c in EXPOSURE_COLUMNS if c in p.frame.columns]
+    if shadowed:
+        extra_notes.append(
+            f"{', '.join(shadowed)} in {file} ignored: exposures are derived from the daily records"
+        )
     for cls in OPTIONAL_CLASSES:
         if cls not in daily.columns:
             daily[cls] = 0.0
