@@ -6,7 +6,7 @@ Three entry shapes share the participant part (ids, outcome, covariates, exclusi
   valid-day rule and exposure derivation, ``derive.derive_exposures``);
   with ``daily=None`` the participants table must carry precomputed ``walking_min`` and
   ``walking_mets`` (participants-only import, no ``activity_seconds``);
-* :func:`build_cohort_from_walking` with daily walking time (and optionally walking MET)
+* :func:`bayes_walk.cohort.build_walking.build_cohort_from_walking` with daily walking time (and optionally walking MET)
   only, for sources without posture classes (stepcount).
 
 Exclusion steps, in order, each recorded as ``[step, participants left]``: participants
@@ -29,7 +29,6 @@ from bayes_walk.cohort.covariates import parse_covariates
 from bayes_walk.cohort.derive import derive_exposures
 from bayes_walk.cohort.schema import (
     ACTIVITIES,
-    DEFAULT_CLASS_METS,
     PAPER_ADJUST,
     WALK_CLASSES,
     set_categorical,
@@ -47,7 +46,7 @@ VALID_DAY_RULE = "lying, sitting, standing and walking each > 0 s that day (the 
 
 
 @dataclass
-class _Participants:
+class ParticipantTable:
     """Parsed participants table (all rows, before exclusions)."""
 
     ids: pd.Index
@@ -59,9 +58,10 @@ class _Participants:
     notes: list[str] = field(default_factory=list)
 
 
-def _participants(
+def parse_participants(
     df: pd.DataFrame, file: str, required: Sequence[str], exclude: Sequence[str] = ()
-) -> _Participants:
+) -> ParticipantTable:
+    """Validate the participants table and parse outcome, follow-up and covariates."""
     validate.check_not_empty(df, file)
     validate.check_ids(df, file)
     df = df.copy()
@@ -85,7 +85,7 @@ def _participants(
     names = [c for c in PAPER_ADJUST if c in df.columns]
     names += [c for c in df.columns if c not in skip and c not in names]
     covs = parse_covariates(df, names, file)
-    return _Participants(
+    return ParticipantTable(
         ids=pd.Index(df[ID].to_numpy(dtype=object), name="participant"),
         outcome=y,
         followup=followup,
@@ -95,7 +95,8 @@ def _participants(
     )
 
 
-def _complete(p: _Participants) -> np.ndarray:
+def complete_cases(p: ParticipantTable) -> np.ndarray:
+    """Participants with every required covariate present."""
     ok = np.ones(len(p.ids), dtype=bool)
     for name in p.required:
         kind, values = p.covariates[name]
@@ -106,8 +107,8 @@ def _complete(p: _Participants) -> np.ndarray:
     return ok
 
 
-def _exclude(
-    p: _Participants,
+def apply_exclusions(
+    p: ParticipantTable,
     file: str,
     steps: Sequence[tuple[str, np.ndarray]],
 ) -> tuple[np.ndarray, list[tuple[str, int]]]:
@@ -126,9 +127,9 @@ def _exclude(
     return keep, flow
 
 
-def _finish(
+def finish_cohort(
     ds: xr.Dataset,
-    p: _Participants,
+    p: ParticipantTable,
     keep: np.ndarray,
     flow: list[tuple[str, int]],
     *,
@@ -138,6 +139,7 @@ def _finish(
     notes: Sequence[str],
     valid_day_rule: str | None,
 ) -> xr.Dataset:
+    """Keep the included participants; add outcome, covariates and the attrs."""
     ds = ds.isel(participant=np.flatnonzero(keep))
     ds[OUTCOME] = ("participant", p.outcome[keep].astype(np.int8))
     ds[OUTCOME].attrs = {"long_name": "chronic low back pain at follow-up", "values": "0/1"}
@@ -173,7 +175,8 @@ def _finish(
     return with_inclusion_flow(ds, flow)
 
 
-def _covariate_step(required: Sequence[str]) -> str:
+def covariate_step(required: Sequence[str]) -> str:
+    """Name of the complete-cases step in the inclusion flow."""
     return f"complete covariates ({', '.join(required)})" if required else "complete covariates"
 
 
@@ -208,7 +211,10 @@ def _day_index(daily: pd.DataFrame, file: str) -> pd.DataFrame:
     return daily
 
 
-def _daily_frame(daily: pd.DataFrame, p: _Participants, daily_file: str, file: str) -> pd.DataFrame:
+def daily_frame(
+    daily: pd.DataFrame, p: ParticipantTable, daily_file: str, file: str
+) -> pd.DataFrame:
+    """Validate ids and days of a long daily table (ids as text, day as 1..7)."""
     validate.check_not_empty(daily, daily_file)
     daily = daily.copy()
     validate.check_columns(daily, [ID], daily_file, what="id")
@@ -273,12 +279,14 @@ def build_cohort(
     CohortError
         On any broken input rule (see :mod:`bayes_walk.cohort.validate`).
     """
-    p = _participants(participants, file, required_covariates, exclude=_wide_columns(participants))
+    p = parse_participants(
+        participants, file, required_covariates, exclude=_wide_columns(participants)
+    )
     if daily is None:
         return _build_participants_only(p, file, source=source, notes=notes)
 
     daily_file = daily_file or "daily table"
-    daily = _daily_frame(daily, p, daily_file, file)
+    daily = daily_frame(daily, p, daily_file, file)
     validate.check_columns(daily, REQUIRED_CLASSES, daily_file, what="activity")
     extra_notes = list(notes)
     shadowed = [c for c in EXPOSURE_COLUMNS if c in p.frame.columns]
@@ -324,10 +332,10 @@ def build_cohort(
         ("outcome recorded", np.isfinite(p.outcome)),
         ("with accelerometer data", has_data),
         (">= 1 valid day", valid),
-        (_covariate_step(p.required), _complete(p)),
+        (covariate_step(p.required), complete_cases(p)),
     ]
-    keep, flow = _exclude(p, file, steps)
-    return _finish(
+    keep, flow = apply_exclusions(p, file, steps)
+    return finish_cohort(
         ds,
         p,
         keep,
@@ -350,7 +358,7 @@ def _is_wide(name: str) -> bool:
 
 
 def _build_participants_only(
-    p: _Participants, file: str, *, source: str, notes: Sequence[str]
+    p: ParticipantTable, file: str, *, source: str, notes: Sequence[str]
 ) -> xr.Dataset:
     df = p.frame
     validate.check_columns(df, ["walking_min", "walking_mets"], file, what="exposure")
@@ -393,10 +401,10 @@ def _build_participants_only(
     steps = [
         ("outcome recorded", np.isfinite(p.outcome)),
         ("with walking_min and walking_mets", have),
-        (_covariate_step(p.required), _complete(p)),
+        (covariate_step(p.required), complete_cases(p)),
     ]
-    keep, flow = _exclude(p, file, steps)
-    return _finish(
+    keep, flow = apply_exclusions(p, file, steps)
+    return finish_cohort(
         ds,
         p,
         keep,
@@ -406,107 +414,4 @@ def _build_participants_only(
         daily_file=None,
         notes=[*notes, "participants-only import: exposures precomputed, no daily records"],
         valid_day_rule=None,
-    )
-
-
-def build_cohort_from_walking(
-    participants: pd.DataFrame,
-    daily: pd.DataFrame,
-    *,
-    source: str,
-    file: str,
-    daily_file: str | None = None,
-    required_covariates: Sequence[str] = PAPER_ADJUST,
-    notes: Sequence[str] = (),
-) -> xr.Dataset:
-    """Build a cohort from daily walking time only (sources without posture classes).
-
-    Parameters
-    ----------
-    participants
-        As for :func:`build_cohort`.
-    daily
-        Long table: ``participant_id``, ``day`` (1..7 or a date), ``walk_seconds``
-        (walking time that day, s) and ``walk_mets`` (walking MET that day; NaN when the
-        source gives no intensity).
-    source, file, daily_file, required_covariates, notes
-        As for :func:`build_cohort`.
-
-    Returns
-    -------
-    xr.Dataset
-        The cohort without ``activity_seconds``. A valid day is a day with walking time
-        recorded and > 0 s. ``walking_mets`` is NaN for everyone when no day has a MET.
-    """
-    p = _participants(participants, file, required_covariates)
-    daily_file = daily_file or "daily table"
-    daily = _daily_frame(daily, p, daily_file, file)
-    validate.check_columns(daily, ["walk_seconds", "walk_mets"], daily_file, what="walking")
-    sec = validate.to_numeric(daily, "walk_seconds", daily_file)
-    daily["walk_seconds"] = sec
-    validate.check_range(daily, sec, "walk_seconds", daily_file, low=0.0, rule="negative time")
-    validate.check_range(
-        daily,
-        sec,
-        "walk_seconds",
-        daily_file,
-        high=86_400.0,
-        rule="more than 86,400 s (24 h) of walking in a day",
-    )
-    n = len(p.ids)
-    pi = p.ids.get_indexer(daily[ID])
-    di = daily[DAY].to_numpy(dtype=np.int64) - 1
-    wsec = np.full((n, MAX_DAYS), np.nan)
-    wmet = np.full((n, MAX_DAYS), np.nan)
-    wsec[pi, di] = sec.to_numpy()
-    wmet[pi, di] = validate.to_numeric(daily, "walk_mets", daily_file).to_numpy()
-    valid = np.isfinite(wsec) & (wsec > 0)
-    n_valid = valid.sum(axis=1)
-    wsum = np.where(valid, wsec, 0.0).sum(axis=1)
-    met_ok = valid & np.isfinite(wmet)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        walking_min = np.where(n_valid > 0, wsum / 60.0 / n_valid, np.nan)
-        met_time = np.where(met_ok, wsec, 0.0).sum(axis=1)
-        walking_mets = np.where(
-            met_time > 0, np.where(met_ok, wsec * wmet, 0.0).sum(axis=1) / met_time, np.nan
-        )
-    ds = xr.Dataset(
-        {
-            "valid_day": (("participant", "day"), valid),
-            "daily_walking_min": (("participant", "day"), np.where(valid, wsec / 60.0, np.nan)),
-            "daily_walking_mets": (("participant", "day"), np.where(valid, wmet, np.nan)),
-            "valid_days": ("participant", n_valid.astype(np.int16)),
-            "walking_min": ("participant", walking_min),
-            "walking_mets": ("participant", walking_mets),
-        },
-        coords={"participant": p.ids.to_numpy(dtype=object), "day": np.arange(1, MAX_DAYS + 1)},
-    )
-    ds["walking_min"].attrs = {"units": "min/day", "long_name": "mean daily walking time"}
-    ds["walking_mets"].attrs = {"units": "MET", "long_name": "time-weighted walking intensity"}
-    ds.attrs["class_mets"] = json.dumps(DEFAULT_CLASS_METS)
-    has_data = np.zeros(n, dtype=bool)
-    has_data[pi] = True
-    if not valid[has_data].any():
-        raise CohortError(
-            "no valid day for any participant (valid day: walking time recorded and > 0)",
-            file=daily_file,
-            ids=p.ids[has_data][:5],
-        )
-    steps = [
-        ("outcome recorded", np.isfinite(p.outcome)),
-        ("with accelerometer data", has_data),
-        (">= 1 valid day", n_valid > 0),
-        (_covariate_step(p.required), _complete(p)),
-    ]
-    keep, flow = _exclude(p, file, steps)
-    return _finish(
-        ds,
-        p,
-        keep,
-        flow,
-        source=source,
-        file=file,
-        daily_file=daily_file,
-        notes=notes,
-        valid_day_rule="walking time recorded and > 0 s that day (no posture classes in source)",
     )

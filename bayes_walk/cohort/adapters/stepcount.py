@@ -29,7 +29,7 @@ import xarray as xr
 
 from bayes_walk.cohort import validate
 from bayes_walk.cohort.adapters._io import read_table
-from bayes_walk.cohort.build import build_cohort_from_walking
+from bayes_walk.cohort.build_walking import build_cohort_from_walking
 from bayes_walk.cohort.schema import DEFAULT_CLASS_METS, PAPER_ADJUST
 from bayes_walk.cohort.validate import DAY, ID
 from bayes_walk.errors import CohortError
