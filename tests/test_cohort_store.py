@@ -13,6 +13,7 @@ from _helpers_cohort import daily_long, participants_frame, write
 from bayes_walk.cli.main import main
 from bayes_walk.cohort import schema
 from bayes_walk.cohort.adapters import import_cohort
+from bayes_walk.cohort.describe import describe_cohort
 from bayes_walk.cohort.store import load_cohort, save_cohort
 from bayes_walk.errors import CohortError
 
@@ -104,3 +105,14 @@ def test_describe_json(tmp_path: Path, cohort: xr.Dataset, capsys):
     assert len(d["quartile_cuts"]["walking_min"]) == 3
     assert [s["step"] for s in d["inclusion_flow"]][0] == "participants file"
     assert sum(c["n"] for c in d["table1"]["columns"][:-1]) == 14
+
+
+def test_simulated_cohort_round_trip(tmp_path: Path):
+    from bayes_walk.cohort.simulate import simulate_cohort
+
+    sim = simulate_cohort(n=300, seed=3)
+    back = load_cohort(save_cohort(sim, tmp_path / "sim.nc"))
+    xr.testing.assert_identical(back, sim.assign_attrs(created_by=back.attrs["created_by"]))
+    assert schema.inclusion_flow(back) == schema.inclusion_flow(sim)
+    d = describe_cohort(back)
+    assert d["n"] == 300 and len(d["table1"]["columns"]) == 5
