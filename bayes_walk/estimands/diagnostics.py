@@ -25,6 +25,8 @@ def diagnostics(idata) -> dict:
         None when not computable, e.g. a single chain), ``chains``, ``draws``,
         ``worst_rhat_var``, ``sampling_seconds`` when recorded.
     """
+    import warnings
+
     import arviz as az
 
     post = idata.posterior
@@ -48,9 +50,12 @@ def diagnostics(idata) -> dict:
     }
     if names and out["chains"] >= 2 and out["draws"] >= 4:
         sub = post[names]
-        rhat = az.rhat(sub)
-        ess_b = az.ess(sub, method="bulk")
-        ess_t = az.ess(sub, method="tail")
+        with warnings.catch_warnings():
+            # constant deterministics (a curve at its reference) give 0/0 in R-hat
+            warnings.simplefilter("ignore", RuntimeWarning)
+            rhat = az.rhat(sub)
+            ess_b = az.ess(sub, method="bulk")
+            ess_t = az.ess(sub, method="tail")
         worst, worst_name = -math.inf, None
         for n in names:
             v = np.asarray(rhat[n].values, dtype=float)
@@ -62,8 +67,11 @@ def diagnostics(idata) -> dict:
         out["min_ess_tail"] = _nanmin(ess_t, names)
     attrs = fit_attrs(idata)
     stored = json_attr(attrs, "diagnostics", None)
-    if isinstance(stored, dict) and stored.get("sampling_seconds") is not None:
-        out["sampling_seconds"] = float(stored["sampling_seconds"])
+    if isinstance(stored, dict):
+        for key in ("seconds", "sampling_seconds"):
+            if stored.get(key) is not None:
+                out["sampling_seconds"] = float(stored[key])
+                break
     for key in ("sampling_seconds", "sampling_time", "fit_seconds"):
         if key in attrs and "sampling_seconds" not in out:
             try:

@@ -28,6 +28,19 @@ class FitEntry:
     idata: object
 
 
+def curve_fits(fits: list[FitEntry], exposure: str) -> list[FitEntry]:
+    """Fits whose ``exposure`` curve is a dose-response model, not a Table 2 adjuster.
+
+    Quartile (Table 2) models are reported in Table 2; their curves (a step function, or
+    the other exposure's linear adjustment term) would only crowd the curve figures.
+    """
+    return [
+        f
+        for f in fits
+        if exposure in curve_exposures(f.idata) and not categorical_exposures(f.idata)
+    ]
+
+
 def _f1(v) -> str:
     return "-" if v is None else f"{v:.1f}"
 
@@ -184,10 +197,11 @@ def curves_section(fits: list[FitEntry], cohort: xr.Dataset | None) -> Section:
     """Dose-response curves as the paper draws them, and RRs at round values."""
     s = Section("Dose-response curves", "curves")
     exposures = list(dict.fromkeys(e for f in fits for e in curve_exposures(f.idata)))
+    exposures = [e for e in exposures if curve_fits(fits, e)]
     if not exposures:
-        s.p("No fit stores a dose-response curve.")
+        s.p("No fit stores a dose-response curve (quartile models are shown in Table 2).")
     for exposure in exposures:
-        with_curve = [(f.name, f.idata) for f in fits if exposure in curve_exposures(f.idata)]
+        with_curve = [(f.name, f.idata) for f in curve_fits(fits, exposure)]
         png = to_png(curve_figure(with_curve, exposure, cohort=cohort))
         unit = UNITS.get(exposure, "")
         s.figure(
@@ -227,13 +241,13 @@ def plateau_section(
 
     delta = DEFAULT_DELTA if delta is None else delta
     s = Section("Does the benefit plateau near 100 min/day?", "plateau")
-    curve_fits = [f for f in fits if "walking_min" in curve_exposures(f.idata)]
-    if not curve_fits:
+    with_curve = curve_fits(fits, "walking_min")
+    if not with_curve:
         s.p("No fit stores a walking-volume curve.")
         return s
     rows = []
     definition = ""
-    for f in curve_fits:
+    for f in with_curve:
         p = plateau_summary(f.idata, "walking_min", near=near, within=within, delta=delta)
         definition = p["definition"]
         blocks = p["strata"] if p.get("strata") else [p]
@@ -277,7 +291,7 @@ def plateau_section(
         "censoring limit (no plateau inside the data)."
     )
     png = to_png(
-        onset_figure([(f.name, f.idata) for f in curve_fits], near=near, within=within, delta=delta)
+        onset_figure([(f.name, f.idata) for f in with_curve], near=near, within=within, delta=delta)
     )
     s.figure("plateau_onset.png", "Posterior of the plateau onset x* per model (min/day).", png)
     return s

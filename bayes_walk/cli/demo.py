@@ -1,0 +1,65 @@
+"""``bayes-walk demo [--out DIR]``: the main job end to end on a simulated paper cohort."""
+
+from __future__ import annotations
+
+import argparse
+
+DEFAULT_OUT = "reports/demo"
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    """Register ``demo``."""
+    p = subparsers.add_parser(
+        "demo",
+        help="simulate the paper cohort, fit quartiles/rcs/gp/changepoint, check, report",
+        description=(
+            "Simulate the paper-calibrated cohort (n = 11,194), fit the quartile models "
+            "(Table 2), rcs, gp and changepoint, run the predictive checks and the LOO "
+            "comparison, and write the report (index.html, report.md, figures/) to --out. "
+            "Progress on stderr. Default sampler settings: 2 chains x (500 tune + 500 draws)."
+        ),
+    )
+    p.add_argument("--out", default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT})")
+    p.add_argument("--n", type=int, default=11194, help="participants (default 11194)")
+    p.add_argument("--seed", type=int, default=0, help="seed of simulation and sampling (0)")
+    p.add_argument("--truth", default="paper", help="paper | plateau:<min> | linear | null")
+    p.add_argument(
+        "--models",
+        default=None,
+        help="comma-separated models (default quartiles,quartiles_mets,rcs,gp,changepoint)",
+    )
+    p.add_argument("--chains", type=int, default=2, help="chains per model (2)")
+    p.add_argument("--draws", type=int, default=500, help="draws per chain (500)")
+    p.add_argument("--tune", type=int, default=500, help="tuning steps per chain (500)")
+    p.add_argument("--sampler", default=None, help="nutpie | pymc | numpyro (spec default)")
+    p.set_defaults(func=run)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the demo."""
+    import warnings
+
+    from bayes_walk.demo import DEFAULT_MODELS, run_demo
+    from bayes_walk.errors import BayesWalkError
+
+    if args.n < 100:
+        raise BayesWalkError(f"--n must be at least 100 for a meaningful demo, got {args.n}")
+    for name in ("chains", "draws"):
+        if getattr(args, name) < 1:
+            raise BayesWalkError(f"--{name} must be >= 1, got {getattr(args, name)}")
+    models = DEFAULT_MODELS if args.models is None else [m for m in args.models.split(",") if m]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        run_demo(
+            args.out,
+            n=args.n,
+            seed=args.seed,
+            truth=args.truth,
+            models=models,
+            chains=args.chains,
+            draws=args.draws,
+            tune=args.tune,
+            sampler=args.sampler,
+        )
+    return 0
