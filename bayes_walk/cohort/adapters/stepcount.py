@@ -39,7 +39,7 @@ CADENCE_COLUMN = "Cadence(steps/min)"
 CADENCE_BANDS: tuple[float, float] = (100.0, 115.0)
 NO_INTENSITY_NOTE = (
     "stepcount table has no mean walking cadence: walking intensity (walking_mets) is "
-    "not available (NaN); pass cadence='steps' to use Steps / Walk(mins)"
+    "not available (NaN); use --cadence steps (Python: cadence='steps') for Steps / Walk(mins)"
 )
 
 
