@@ -155,7 +155,7 @@ def curve_figure(
         if ref is not None:
             ax.axvline(ref, color="0.3", ls=":", lw=1)
             ax.annotate(
-                f"reference {ref:g}",
+                f"reference {ref:.4g}",
                 (ref, 1.0),
                 xytext=(4, 6),
                 textcoords="offset points",
@@ -166,7 +166,7 @@ def curve_figure(
         ax.set_title(f"{name}" + (f" ({form})" if form else ""), fontsize=10)
         if j == 0:
             unit = UNITS.get(exposure, "")
-            ax.set_ylabel(f"Risk ratio vs {ref:g} {unit} (log scale)" if ref else "Risk ratio")
+            ax.set_ylabel(f"Risk ratio vs {ref:.4g} {unit} (log scale)" if ref else "Risk ratio")
         ax.legend(fontsize=7, loc="best")
         vals = exposure_values(idata, cohort, exposure)
         grid = grid_values(curve)

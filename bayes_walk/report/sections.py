@@ -18,6 +18,9 @@ from bayes_walk.report.figures import curve_figure, onset_figure, to_png
 from bayes_walk.report.render import Section
 from bayes_walk.report.text import fmt_num, fmt_rr
 
+# categorical covariates with more levels (e.g. municipality) are left out of Table 1
+MAX_LEVELS_SHOWN = 8
+
 
 @dataclass
 class FitEntry:
@@ -79,7 +82,7 @@ def cohort_section(cohort: xr.Dataset | None, how: str) -> Section:
         + [fmt_num(c.get("walking_mets_mean"), ".2f", "-") for c in cols],
     ]
     for name, dist in cols[-1]["categorical"].items():
-        if name == "sex":
+        if name == "sex" or len(dist) > MAX_LEVELS_SHOWN:
             continue
         for level in dist:
             rows.append(
@@ -149,10 +152,12 @@ def table2_section(fits: list[FitEntry], cohort: xr.Dataset | None) -> Section:
             continue
         rows, notes = rr_table_rows(f.idata, cohort=cohort)
         for exposure in dict.fromkeys(r["exposure"] for r in rows):
-            pub = {p["category"]: p for p in published.get(exposure, [])}
+            pub = published.get(exposure, [])
+            mine = [r for r in rows if r["exposure"] == exposure]
             body = []
-            for r in (r for r in rows if r["exposure"] == exposure):
-                p = pub.get(r["category"])
+            for i, r in enumerate(mine):
+                # published quartiles matched by position: cut labels differ between cohorts
+                p = pub[i] if len(pub) == len(mine) else None
                 body.append(
                     [
                         r["category"],
@@ -332,9 +337,8 @@ def joint_section(fits: list[FitEntry], cohort: xr.Dataset | None) -> Section:
     if cuts is None:
         s.p("Neither a joint fit nor the cohort is available to define the 16 categories.")
         return s
-    for f in fits:
-        ex = curve_exposures(f.idata)
-        if "walking_min" in ex and "walking_mets" in ex:
+    for f in curve_fits(fits, "walking_min"):
+        if "walking_mets" in curve_exposures(f.idata):
             try:
                 tables.append(curve_joint_table(f.idata, cuts, labels, model=f.name))
             except Exception as exc:  # stratum curves etc.: say why and go on

@@ -72,7 +72,9 @@ def summary_text(s: dict) -> str:
     for (exposure, stratum), rows in curves.items():
         ref = rows[0].get("reference")
         unit = UNITS.get(exposure, "")
-        title = f"{_exposure_title(exposure)}: RR versus {ref:g} {unit}" if ref is not None else ""
+        title = (
+            f"{_exposure_title(exposure)}: RR versus {ref:.4g} {unit}" if ref is not None else ""
+        )
         if stratum is not None:
             title += f"  [stratum: {stratum}]"
         lines += ["", f"Dose-response curve. {title} ({kind} {pct}% intervals)"]
