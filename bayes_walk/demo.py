@@ -85,6 +85,7 @@ def run_demo(
     from bayes_walk.spec import load_spec, validate_spec
 
     t0 = time.perf_counter()
+    load0 = os.getloadavg()[0]
     out = Path(out)
     specs = [load_spec(m) for m in models]  # bad model names fail before anything is written
     timings: dict[str, float] = {}
@@ -121,7 +122,10 @@ def run_demo(
         f"Demo: a simulated cohort of {n:,} participants calibrated to Haddadj et al. 2025 "
         f"(truth '{truth}', seed {seed}), models {', '.join(s.name for s in specs)}, each "
         f"fitted with {chains} chains x ({tune} tuning + {draws} draws).",
-        f"Machine: {os.cpu_count()} CPU cores. Total run time is in the 'Run time' section.",
+        f"Machine: {os.cpu_count()} CPU cores; 1-minute load average {load0:.1f} at the "
+        f"start and {os.getloadavg()[0]:.1f} at the end of fitting (a load above the core "
+        "count means other work shared the machine and the times below are inflated). "
+        "Total run time is in the 'Run time' section.",
     ]
     fits = load_fits(fit_paths)
     sections = build_sections(fits)

@@ -105,11 +105,12 @@ def run(args) -> None:
     models = args.models.split(",")
     t_start = time.perf_counter()
     built: dict[tuple[str, int], object] = {}
-    # importance order: model outermost (gp first), then size, then replicate, then truth
+    # importance order: model (gp first), replicate, size (large first), truth, so that a
+    # run cut short still has every truth at every size for the first model
     for model in models:
         spec = load_spec(model)
-        for n in sizes:
-            for rep in range(args.reps):
+        for rep in range(args.reps):
+            for n in sizes:
                 for ti, truth in enumerate(truths):
                     if (n, truth, rep, model) in done:
                         continue
