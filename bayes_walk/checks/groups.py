@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import xarray as xr
 
 from bayes_walk.checks.fitdata import EXPOSURES, categorical_levels, constant, spec_dict
 
@@ -76,12 +77,25 @@ def risk_deciles(mu: np.ndarray, k: int = 10) -> Grouping:
     return Grouping("calibration", codes, _range_labels("decile ", risk, codes, k, ".3f"))
 
 
-def exposure_quintiles(idata, k: int = 5) -> list[Grouping]:
-    """Quintiles of each exposure stored in ``constant_data``."""
-    names = list(spec_dict(idata).get("exposures", {}) or EXPOSURES)
+def lookup(idata, name: str, cohort: xr.Dataset | None = None) -> xr.DataArray | None:
+    """A per-participant variable from ``constant_data``, else from ``cohort`` (if given)."""
+    da = constant(idata, name)
+    if da is None and cohort is not None and name in cohort.data_vars:
+        if cohort[name].dims == ("participant",):
+            da = cohort[name]
+    return da
+
+
+def exposure_quintiles(idata, k: int = 5, cohort: xr.Dataset | None = None) -> list[Grouping]:
+    """Quintiles of each exposure: the spec's and the cohort-standard ones, where stored.
+
+    An exposure the model leaves out is still checked when its values are available, so
+    a model that omits it fails on it.
+    """
+    names = list(dict.fromkeys([*spec_dict(idata).get("exposures", {}), *EXPOSURES]))
     out = []
     for name in names:
-        da = constant(idata, name)
+        da = lookup(idata, name, cohort)
         if da is None:
             continue
         x = np.asarray(da.values, dtype=np.float64)
@@ -90,9 +104,9 @@ def exposure_quintiles(idata, k: int = 5) -> list[Grouping]:
     return out
 
 
-def categorical_grouping(idata, name: str) -> Grouping | None:
-    """Groups by the levels of a coded categorical in ``constant_data`` (None if absent)."""
-    da = constant(idata, name)
+def categorical_grouping(idata, name: str, cohort: xr.Dataset | None = None) -> Grouping | None:
+    """Groups by the levels of a coded categorical (None if not stored)."""
+    da = lookup(idata, name, cohort)
     if da is None:
         return None
     values = np.asarray(da.values)
@@ -103,8 +117,8 @@ def categorical_grouping(idata, name: str) -> Grouping | None:
         if present is None:
             uniq, codes = np.unique(values.astype(str), return_inverse=True)
             return Grouping(name, codes.astype(np.int64), [str(u) for u in uniq])
-        lookup = {int(c): i for i, c in enumerate(present)}
-        codes = np.array([lookup.get(int(v), -1) for v in values], dtype=np.int64)
+        index = {int(c): i for i, c in enumerate(present)}
+        codes = np.array([index.get(int(v), -1) for v in values], dtype=np.int64)
         return Grouping(name, codes, [str(int(c)) for c in present])
     codes = values.astype(np.int64)
     codes[(codes < 0) | (codes >= len(levels))] = -1
@@ -115,9 +129,9 @@ def categorical_grouping(idata, name: str) -> Grouping | None:
     return Grouping(name, codes, [levels[g] for g in used])
 
 
-def age_groups(idata) -> Grouping | None:
-    """Age <65 versus >=65, from ``constant_data.age`` in years (raw age needed)."""
-    da = constant(idata, "age")
+def age_groups(idata, cohort: xr.Dataset | None = None) -> Grouping | None:
+    """Age <65 versus >=65, from ``age`` in years (raw age needed)."""
+    da = lookup(idata, "age", cohort)
     if da is None:
         return None
     age = np.asarray(da.values, dtype=np.float64)
@@ -130,14 +144,23 @@ def age_groups(idata) -> Grouping | None:
 
 
 def all_groupings(
-    idata, mu: np.ndarray, *, deciles: int = 10, quintiles: int = 5
+    idata,
+    mu: np.ndarray,
+    *,
+    deciles: int = 10,
+    quintiles: int = 5,
+    cohort: xr.Dataset | None = None,
 ) -> list[Grouping]:
-    """Every grouping the ``ppc`` command checks, skipping those the fit cannot support."""
-    groups = [risk_deciles(mu, deciles), *exposure_quintiles(idata, quintiles)]
-    for maybe in (categorical_grouping(idata, "sex"), age_groups(idata)):
+    """Every grouping the ``ppc`` command checks, skipping those the data cannot support.
+
+    Variables come from the fit's ``constant_data``; ``cohort`` (the fitted cohort,
+    participants in the same order) supplies those the fit does not store.
+    """
+    groups = [risk_deciles(mu, deciles), *exposure_quintiles(idata, quintiles, cohort)]
+    for maybe in (categorical_grouping(idata, "sex", cohort), age_groups(idata, cohort)):
         if maybe is not None:
             groups.append(maybe)
-    muni = categorical_grouping(idata, "municipality")
+    muni = categorical_grouping(idata, "municipality", cohort)
     if muni is not None and len(muni.labels) > 1:
         groups.append(muni)
     return [g for g in groups if len(g.labels) > 1 or g.family == "calibration"]

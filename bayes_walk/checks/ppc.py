@@ -227,6 +227,7 @@ def ppc_checks(
     deciles: int = 10,
     quintiles: int = 5,
     source: str = "fit",
+    cohort=None,
 ) -> PPCResult:
     """Run every posterior predictive check on a fit.
 
@@ -242,6 +243,9 @@ def ppc_checks(
         Number of predicted-risk groups and exposure groups.
     source : str
         Name used in error messages (the fit file path).
+    cohort : xarray.Dataset, optional
+        The fitted cohort: supplies grouping variables the fit does not store (e.g. an
+        exposure the model leaves out). Must hold the fit's participants in its order.
 
     Returns
     -------
@@ -251,10 +255,38 @@ def ppc_checks(
     if adjust not in ADJUSTMENTS:
         raise BayesWalkError(f"unknown adjustment '{adjust}'; choose one of {ADJUSTMENTS}")
     data = predictive_data(idata, source=source)
-    raw = _raw_checks(data, all_groupings(idata, data.mu, deciles=deciles, quintiles=quintiles))
+    if cohort is not None:
+        check_cohort_matches(data, cohort, source)
+    groupings = all_groupings(idata, data.mu, deciles=deciles, quintiles=quintiles, cohort=cohort)
+    raw = _raw_checks(data, groupings)
     each = per_check_band(band, len(raw), adjust)
     checks = [Check(**r, band=each, passed=bool(each[0] <= r["p_value"] <= each[1])) for r in raw]
     return PPCResult(checks, band, adjust, data.likelihood, reported_statistics(data))
+
+
+def check_cohort_matches(data: PredictiveData, cohort, source: str) -> None:
+    """The cohort must hold the fit's participants, in order, with the same outcome."""
+    ids = np.asarray(cohort["participant"].values).astype(str)
+    fit_ids = np.asarray(data.participant).astype(str)
+    where = cohort.encoding.get("source", "the cohort")
+    if ids.shape != fit_ids.shape or not np.array_equal(ids, fit_ids):
+        bad = (
+            fit_ids[: min(len(fit_ids), 5)]
+            if ids.shape != fit_ids.shape
+            else fit_ids[ids != fit_ids][:5]
+        )
+        raise BayesWalkError(
+            f"{where}: participants differ from those of the fit {source} "
+            f"({ids.size} vs {fit_ids.size}; first differing ids: {', '.join(bad)}); "
+            "give the cohort file the model was fitted to"
+        )
+    y = np.asarray(cohort["clbp"].values, dtype=np.float64) if "clbp" in cohort else None
+    if y is not None and not np.array_equal(y, data.y):
+        diff = fit_ids[y != data.y][:5]
+        raise BayesWalkError(
+            f"{where}: column 'clbp' differs from the fit's observed outcome "
+            f"[participant ids: {', '.join(diff)}]; give the cohort file the model was fitted to"
+        )
 
 
 def format_table(result: PPCResult) -> str:

@@ -38,6 +38,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         default="bonferroni",
         help="multiplicity adjustment of the band (default bonferroni)",
     )
+    parser.add_argument(
+        "--data",
+        metavar="COHORT",
+        help="the fitted cohort file: also checks exposures/covariates the fit does not store",
+    )
     parser.add_argument("--figure", metavar="PATH", help="also write the calibration figure (PNG)")
     parser.set_defaults(func=run)
     return parser
@@ -49,7 +54,12 @@ def run(args: argparse.Namespace) -> int:
 
     band = validate_band(tuple(args.band))
     idata = read_fit(args.fit)
-    result = ppc_checks(idata, band=band, adjust=args.adjust, source=args.fit)
+    cohort = None
+    if args.data:
+        from bayes_walk.cohort.store import load_cohort
+
+        cohort = load_cohort(args.data)
+    result = ppc_checks(idata, band=band, adjust=args.adjust, source=args.fit, cohort=cohort)
     if args.figure:
         from bayes_walk.atomic import write_atomic
         from bayes_walk.checks.calibration import calibration_figure
