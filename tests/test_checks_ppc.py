@@ -96,3 +96,35 @@ def test_missing_expected_counts_is_a_fit_file_error():
     del idata.posterior_predictive["mu"]
     with pytest.raises(FitFileError, match="posterior_predictive.mu"):
         ppc_checks(idata, source="x.nc")
+
+
+def _cohort_of(idata):
+    import xarray as xr
+
+    cd = idata.constant_data
+    return xr.Dataset(
+        {
+            "walking_min": cd["walking_min"],
+            "clbp": idata.observed_data["clbp"],
+        }
+    )
+
+
+def test_exposure_missing_from_the_fit_is_taken_from_the_cohort():
+    idata = hand_made_fit(seed=2, beta=-0.4, model_beta=0.0)
+    cohort = _cohort_of(idata)
+    idata.constant_data = idata.constant_data.drop_vars("walking_min")
+    alone = ppc_checks(idata)
+    assert "walking_min" not in {c.family for c in alone.checks}
+    with_cohort = ppc_checks(idata, cohort=cohort)
+    assert "walking_min" in {c.family for c in with_cohort.failed}
+
+
+def test_a_cohort_that_is_not_the_fitted_one_is_refused():
+    idata = hand_made_fit(n=300, seed=2, draws=10)
+    cohort = _cohort_of(idata)
+    flipped = cohort.assign(clbp=1 - cohort["clbp"])
+    with pytest.raises(BayesWalkError, match="column 'clbp' differs"):
+        ppc_checks(idata, cohort=flipped)
+    with pytest.raises(BayesWalkError, match="participants differ"):
+        ppc_checks(idata, cohort=cohort.isel(participant=slice(0, 200)))
