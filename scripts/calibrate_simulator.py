@@ -86,18 +86,18 @@ def _design(ds, exposure: str) -> np.ndarray:
     return np.column_stack([np.ones(x.size), dummies, ds[other].values, cov])
 
 
-def stage_curves(n: int = 400_000) -> None:
+def stage_curves(n: int = 250_000) -> None:
     ds = simulate.simulate_cohort(n, seed=777, keep_daily=False)
     extra = {name: ds[name].values for name in simulate.CATEGORICALS}
     extra["age"] = ds["age"].values
     cov_lp = simulate._covariate_lp(extra)
     wm, mets = ds["walking_min"].values, ds["walking_mets"].values
     designs = {e: _design(ds, e) for e in PUBLISHED}
-    s_vol, s_int = truth.PAPER_VOLUME["s"], truth.PAPER_INTENSITY["s"]
+    s_int = truth.PAPER_INTENSITY["s"]
 
     def curves(theta):
-        bv, kv, bi, ki = theta
-        vol = truth.Curve("paper", "soft_hinge", 78.0, {"b": bv, "k": kv, "s": s_vol})
+        a, c, w, bi, ki = theta
+        vol = truth.Curve("paper", "logistic", 78.0, {"a": a, "c": c, "w": w})
         inten = truth.Curve("paper", "soft_hinge", 3.0, {"b": bi, "k": ki, "s": s_int})
         return vol, inten
 
@@ -106,23 +106,37 @@ def stage_curves(n: int = 400_000) -> None:
         y = np.exp(-2.0 + vol.logrr(wm) + inten.logrr(mets) + cov_lp)
         return {e: np.exp(_newton_poisson(X, y)[1:4]) for e, X in designs.items()}
 
+    evals = [0]
+
     def loss(theta):
-        if theta[0] <= 0 or theta[2] <= 0:
+        if theta[0] <= 0 or theta[2] <= 0.5 or theta[3] <= 0:
             return 1e6
         got = rrs(theta)
-        return float(sum(np.sum((np.log(got[e]) - np.log(PUBLISHED[e])) ** 2) for e in got))
+        val = float(sum(np.sum((np.log(got[e]) - np.log(PUBLISHED[e])) ** 2) for e in got))
+        evals[0] += 1
+        if evals[0] % 25 == 0:
+            print(f"  eval {evals[0]}: loss {val:.2e} at {np.round(theta, 4)}", flush=True)
+        return val
 
-    start = np.array([truth.PAPER_VOLUME["b"], truth.PAPER_VOLUME["k"],
-                      truth.PAPER_INTENSITY["b"], truth.PAPER_INTENSITY["k"]])  # fmt: skip
+    pv, pi = truth.PAPER_VOLUME, truth.PAPER_INTENSITY
+    start = np.array([pv["a"], pv["c"], pv["w"], pi["b"], pi["k"]])
     t0 = time.time()
     res = minimize(
-        loss, start, method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-8, "maxiter": 600}
+        loss, start, method="Nelder-Mead", options={"xatol": 1e-3, "fatol": 1e-7, "maxiter": 400}
     )
-    print(f"curves ({time.time() - t0:.0f} s, loss {res.fun:.2e}):")
-    print(f"  PAPER_VOLUME = b {res.x[0]:.5f}, k {res.x[1]:.2f}, s {s_vol}")
-    print(f"  PAPER_INTENSITY = b {res.x[2]:.4f}, k {res.x[3]:.4f}, s {s_int}")
+    a, c, w, bi, ki = res.x
+    print(f"curves ({time.time() - t0:.0f} s, {evals[0]} evaluations, loss {res.fun:.2e}):")
+    print(f"  PAPER_VOLUME = {{'a': {a:.4f}, 'c': {c:.2f}, 'w': {w:.3f}}}")
+    print(f"  PAPER_INTENSITY = {{'b': {bi:.4f}, 'k': {ki:.4f}, 's': {s_int}}}")
     for e, v in rrs(res.x).items():
         print(f"  expected RRs {e}: {np.round(v, 3)} (published {PUBLISHED[e]})")
+    vol = curves(res.x)[0]
+    grid = truth.VOLUME_GRID
+    lr = vol.logrr(grid)
+    remaining = lr - np.minimum.accumulate(lr[::-1])[::-1]
+    print(
+        f"  plateau onset (R <= -log 0.98): {grid[np.argmax(remaining <= -np.log(0.98))]:.0f} min/day"
+    )
 
 
 def stage_check(seeds: int) -> None:

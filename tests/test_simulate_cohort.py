@@ -159,12 +159,13 @@ def test_stratified_truth_carries_a_stratum_dim():
         n=800, seed=2, stratum_truths={"female": "plateau:80", "male": "linear"}, stratify_by="sex"
     )
     vol = ds["true_logrr_walking_min"]
-    assert vol.dims == ("sex", "truth_walking_min")
-    assert vol["sex"].values.tolist() == ["female", "male"]
-    fem = vol.sel(sex="female").values
+    assert vol.dims == ("stratum", "truth_walking_min")
+    assert vol.attrs["curve_by"] == "sex"
+    assert vol["stratum"].values.tolist() == ["female", "male"]
+    fem = vol.sel(stratum="female").values
     grid = vol["truth_walking_min"].values
     assert np.all(fem[grid >= 80] == fem[grid == 80])
-    male = vol.sel(sex="male").values
+    male = vol.sel(stratum="male").values
     np.testing.assert_allclose(np.diff(male), np.diff(male)[0], rtol=1e-9)
     assert json.loads(ds.attrs["true_coefficients"])["curves"]["stratify_by"] == "sex"
 

@@ -56,7 +56,7 @@ COEFFICIENTS: dict[str, object] = {
     "depression": [0.0, 0.35],
 }
 _REFERENCE_SEED = 20250615
-_REFERENCE_N = 200_000
+_REFERENCE_N = 60_000
 _CHUNK = 65_536
 
 
@@ -170,11 +170,14 @@ def _truth_arrays(truth: Truth) -> dict[str, xr.DataArray]:
         if truth.stratify_by is None:
             vals = truth.curves_for(None)[idx].logrr(grid)
             return xr.DataArray(vals, dims=(gdim,), coords={gdim: grid}, attrs=attrs)
+        # The stratifying covariate is itself a variable of the cohort, so the stratum dim
+        # cannot carry its name; it is ``stratum`` with ``attrs["curve_by"]`` as in fit.nc.
         levels = schema.paper_levels()[truth.stratify_by]
         vals = np.stack([truth.curves_for(lvl)[idx].logrr(grid) for lvl in levels])
-        dims = (truth.stratify_by, gdim)
-        coords = {truth.stratify_by: levels, gdim: grid}
-        return xr.DataArray(vals, dims=dims, coords=coords, attrs=attrs)
+        attrs["curve_by"] = truth.stratify_by
+        return xr.DataArray(
+            vals, dims=("stratum", gdim), coords={"stratum": levels, gdim: grid}, attrs=attrs
+        )
 
     return {
         "true_logrr_walking_min": curve("walking_min", VOLUME_GRID, 0, VOLUME_REFERENCE),
