@@ -125,7 +125,18 @@ def run(args) -> None:
                     with warnings.catch_warnings():
                         warnings.simplefilter("ignore")
                         row = one_fit(spec, cohort, args, seed, built=built[key])
-                    row.update({"n": n, "truth": truth, "rep": rep, "model": model, "seed": seed})
+                    row.update(
+                        {
+                            "n": n,
+                            "truth": truth,
+                            "rep": rep,
+                            "model": model,
+                            "seed": seed,
+                            "chains": args.chains,
+                            "draws": args.draws,
+                            "tune": args.tune,
+                        }
+                    )
                     results["runs"].append(row)
                     write_text_atomic(res_path, json.dumps(results, indent=1))
                     print(
@@ -208,15 +219,39 @@ def interpretation(table: dict) -> list[str]:
                 f"- n = {n:,}, {model}: mean P(near 100) is {row['plateau:100']:.2f} when the "
                 f"truth plateaus at 100, versus {shown}: the model {verdict} (gap {gap:+.2f})."
             )
-    out += [
-        "",
-        "A cohort of the paper's size can say that risk falls with walking volume up to about "
-        "100 min/day; whether it truly levels off there, rather than continuing to fall "
-        "slowly or levelling off later, is a much weaker signal: compare the n = 11,194 rows "
-        "across truths above. With 1,659 cases the curve beyond 125 min/day is estimated "
-        "from few events, so P(plateau near 100) stays moderate under every truth and should "
-        "not be read as evidence for a threshold on its own.",
-    ]
+    out += ["", *bottom_line(table)]
+    return out
+
+
+def bottom_line(table: dict) -> list[str]:
+    """One plain paragraph per cohort size for gp (the default model), from the numbers."""
+    out = []
+    for n in sorted({k[0] for k in table}):
+        row = {t: table.get((n, "gp", t)) for t in TRUTHS}
+        if row["plateau:100"] is None:
+            continue
+        others = [v for t, v in row.items() if t != "plateau:100" and v is not None]
+        if not others:
+            continue
+        gap = row["plateau:100"] - max(others)
+        size = "the paper's size" if n == 11_194 else f"n = {n:,}"
+        if gap >= 0.3:
+            claim = "can tell a plateau near 100 min/day from the alternatives studied"
+        elif gap >= 0.1:
+            claim = "leans towards a plateau near 100 min/day when there is one, but not reliably"
+        else:
+            claim = "cannot tell a plateau near 100 min/day from a later plateau, a steady decline or no effect"
+        out.append(
+            f"**A cohort of {size}** {claim}: with the gp model the mean P(plateau near 100) "
+            f"is {row['plateau:100']:.2f} when the truth plateaus at 100 and at most "
+            f"{max(others):.2f} under the other truths. "
+            + (
+                "A single cohort's P(near 100) should therefore not be read as evidence for "
+                "or against a threshold at 100 min/day on its own."
+                if gap < 0.3
+                else "The replicate ranges in the table show how much one cohort can vary."
+            )
+        )
     return out
 
 
