@@ -26,6 +26,7 @@ def strong_plateau_risk(walking_min: np.ndarray) -> np.ndarray:
 @pytest.fixture(scope="module")
 def fits(tmp_path_factory):
     from bayes_walk.cohort.simulate import simulate_cohort
+    from bayes_walk.cohort.store import save_cohort
     from bayes_walk.fitting import fit
     from bayes_walk.spec import spec_from_dict
 
@@ -39,13 +40,12 @@ def fits(tmp_path_factory):
         # Wrong: no volume term at all (intensity only).
         "no_volume": {"walking_mets": {"form": "linear", "reference": 3.0}},
     }
-    from bayes_walk.cohort.store import save_cohort
-
     d = tmp_path_factory.mktemp("power")
     paths = {"cohort": str(d / "cohort.nc")}
     save_cohort(cohort, paths["cohort"])
     for name, exposures in forms.items():
-        idata = fit(spec_from_dict({"name": name, "exposures": exposures}), cohort, **FIT)
+        spec = spec_from_dict({"name": name, "exposures": exposures})
+        idata = fit(spec, cohort, cohort_path=paths["cohort"], **FIT)
         paths[name] = str(d / f"{name}.nc")
         idata.to_netcdf(paths[name])
     return paths
@@ -69,9 +69,15 @@ def test_right_model_passes_ppc(fits, capsys):
 def test_model_without_the_exposure_term_fails_ppc(fits, capsys):
     from bayes_walk.cli.main import main
 
-    # The fit of an intensity-only model stores no volume; the cohort supplies it.
+    # The fit of an intensity-only model stores no volume; the cohort supplies it, given
+    # explicitly or found through the fit's recorded cohort_path.
     assert main(["ppc", fits["no_volume"], "--data", fits["cohort"], "--json"]) == 1
-    out = json.loads(capsys.readouterr().out)
+    explicit = json.loads(capsys.readouterr().out)
+    assert main(["ppc", fits["no_volume"], "--json"]) == 1
+    captured = capsys.readouterr()
+    assert "taken from" in captured.err
+    out = json.loads(captured.out)
+    assert out == explicit
     failed = [c for c in out["checks"] if not c["passed"]]
     assert any(c["name"].startswith("walking_min") for c in failed)
     q1 = next(c for c in out["checks"] if c["name"].startswith("walking_min: quintile 1"))

@@ -41,11 +41,37 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument(
         "--data",
         metavar="COHORT",
-        help="the fitted cohort file: also checks exposures/covariates the fit does not store",
+        help=(
+            "the fitted cohort file: also checks exposures/covariates the fit does not store "
+            "(default: the fit's recorded cohort_path, when that file is still the fitted cohort)"
+        ),
     )
     parser.add_argument("--figure", metavar="PATH", help="also write the calibration figure (PNG)")
     parser.set_defaults(func=run)
     return parser
+
+
+def _recorded_cohort(idata, fit_path: str):
+    """The cohort file recorded in the fit, if it still holds the fitted data; else None."""
+    import os
+
+    from bayes_walk.checks.fitdata import fit_attr, predictive_data
+    from bayes_walk.checks.ppc import check_cohort_matches
+    from bayes_walk.errors import BayesWalkError
+
+    path = fit_attr(idata, "cohort_path")
+    if not path or not os.path.isfile(str(path)):
+        return None
+    try:
+        from bayes_walk.cohort.store import load_cohort
+
+        cohort = load_cohort(str(path))
+        check_cohort_matches(predictive_data(idata, source=fit_path), cohort, fit_path)
+    except (BayesWalkError, OSError, ValueError, KeyError) as exc:
+        print(f"ppc: recorded cohort {path} not used ({exc})", file=sys.stderr)
+        return None
+    print(f"ppc: grouping variables the fit lacks are taken from {path}", file=sys.stderr)
+    return cohort
 
 
 def run(args: argparse.Namespace) -> int:
@@ -54,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
 
     band = validate_band(tuple(args.band))
     idata = read_fit(args.fit)
-    cohort = None
+    cohort = _recorded_cohort(idata, args.fit) if not args.data else None
     if args.data:
         from bayes_walk.cohort.store import load_cohort
 
