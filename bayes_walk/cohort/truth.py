@@ -39,7 +39,7 @@ INTENSITY_REFERENCE = 3.0
 TRUTH_NAMES = ("paper", "plateau:<min>", "linear", "null")
 
 # Fine grids on which the true curves are stored in a simulated cohort.
-VOLUME_GRID = np.arange(0.0, 400.0 + 0.5, 1.0)
+VOLUME_GRID = np.arange(0.0, 600.0 + 0.5, 1.0)  # the daily cap is 600 min
 INTENSITY_GRID = np.round(np.arange(2.8, 4.8 + 1e-9, 0.005), 3)
 
 
