@@ -151,3 +151,15 @@ def test_unknown_covariate_and_bad_other(small):
         modified_poisson(small, other="quadratic")
     with pytest.raises(CohortError, match="steps"):
         modified_poisson(small, exposure="steps")
+
+
+def test_category_without_cases_is_reported_not_estimable(small):
+    ds = small.copy()
+    x = ds["walking_min"].values
+    y = ds["clbp"].values.copy()
+    y[x >= quartile_cuts(x)[2]] = 0  # no case in the top quartile
+    ds["clbp"] = ds["clbp"].copy(data=y)
+    out = modified_poisson(ds, "walking_min")
+    assert out.loc[3, "cases"] == 0 and out.loc[3, "n"] > 0
+    assert np.isnan(out.loc[3, "rr"]) and np.isnan(out.loc[3, "lo"])
+    assert out["rr"][1:3].notna().all()
