@@ -69,8 +69,12 @@ def _from_file(idata, fit_dir: str | None) -> LinkedCohort | None:
     if not raw:
         return None
     candidates = [str(raw)]
-    if fit_dir and not os.path.isabs(str(raw)):
-        candidates.append(os.path.join(fit_dir, str(raw)))
+    if fit_dir:
+        # a fit moved together with its cohort (e.g. the demo folder) still finds it
+        base = os.path.basename(str(raw))
+        if not os.path.isabs(str(raw)):
+            candidates.append(os.path.join(fit_dir, str(raw)))
+        candidates += [os.path.join(fit_dir, base), os.path.join(os.path.dirname(fit_dir), base)]
     for path in candidates:
         if not os.path.exists(path):
             continue
