@@ -1,5 +1,6 @@
 """The simulated cohort: form, reproducibility, marginals, stored truth and the CLI."""
 
+import contextlib
 import json
 
 import numpy as np
@@ -203,3 +204,27 @@ def test_cli_bad_truth_exits_2_and_writes_nothing(tmp_path, capsys, truth):
     assert err.startswith("bayes-walk simulate: error:") and "truth" in err
     assert "Traceback" not in err
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["--n", "0"], "--n must be"),
+        (["--seed", "-1"], "--seed must be"),
+        (["--n", "ten"], "invalid int"),
+    ],
+)
+def test_cli_bad_numbers_exit_2_and_write_nothing(tmp_path, capsys, argv, needle):
+    out = tmp_path / "c.nc"
+    with pytest.raises(SystemExit) if needle == "invalid int" else contextlib.nullcontext():
+        code = main(["simulate", *argv, "--out", str(out)])
+        assert code == 2
+    assert needle in capsys.readouterr().err
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_cli_out_is_a_directory(tmp_path, capsys):
+    assert main(["simulate", "--n", "10", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "is a directory" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
