@@ -107,10 +107,14 @@ def _outcome(ds: xr.Dataset, outcome: str) -> np.ndarray:
 
 def _fit(y: np.ndarray, X: pd.DataFrame):
     import statsmodels.api as sm
+    from threadpoolctl import threadpool_limits
 
     exog = sm.add_constant(X.to_numpy(dtype=np.float64), has_constant="add")
     model = sm.GLM(y, exog, family=sm.families.Poisson())
-    res = model.fit(cov_type="HC0", maxiter=200)
+    # The IRLS steps are small least-squares problems; multi-threaded BLAS makes them
+    # 10-40x slower (thread start-up and spinning), most of all on a busy machine.
+    with threadpool_limits(limits=1, user_api="blas"):
+        res = model.fit(cov_type="HC0", maxiter=200)
     names = ["const", *X.columns]
     return pd.Series(res.params, index=names), pd.Series(res.bse, index=names)
 
