@@ -54,3 +54,9 @@ def test_pareto_k_warning_in_plain_words():
     r = Ranked("gp", -10.0, 1.0, 0.0, 0.0, 1.0, 3.0, 4, 0.7, 100)
     (msg,) = pareto_warnings([r])
     assert "4 of 100 participants" in msg and "unreliable" in msg
+
+
+def test_identical_fits_are_not_called_clearly_better():
+    a = hand_made_fit(n=300, seed=12, spec_name="same")
+    text = format_table(compare_fits([a, a]))
+    assert "not clearly better" in text

@@ -75,7 +75,7 @@ def test_model_without_the_exposure_term_fails_ppc(fits, capsys):
     explicit = json.loads(capsys.readouterr().out)
     assert main(["ppc", fits["no_volume"], "--json"]) == 1
     captured = capsys.readouterr()
-    assert "taken from" in captured.err
+    assert "read from" in captured.err
     out = json.loads(captured.out)
     assert out == explicit
     failed = [c for c in out["checks"] if not c["passed"]]

@@ -166,7 +166,10 @@ def format_table(ranked: list[Ranked]) -> str:
         )
     if len(ranked) >= 2:
         second = ranked[1]
-        ratio = second.elpd_diff / second.dse if second.dse > 0 else np.inf
+        if second.dse > 0:
+            ratio = second.elpd_diff / second.dse
+        else:
+            ratio = np.inf if second.elpd_diff > 0 else 0.0
         strength = "clearly" if ratio > 4 else "somewhat" if ratio > 2 else "not clearly"
         lines.append(
             f"{ranked[0].model} predicts {strength} better than {second.model} "

@@ -70,7 +70,7 @@ def _recorded_cohort(idata, fit_path: str):
     except (BayesWalkError, OSError, ValueError, KeyError) as exc:
         print(f"ppc: recorded cohort {path} not used ({exc})", file=sys.stderr)
         return None
-    print(f"ppc: grouping variables the fit lacks are taken from {path}", file=sys.stderr)
+    print(f"ppc: variables the fit does not store are read from {path}", file=sys.stderr)
     return cohort
 
 
