@@ -45,7 +45,7 @@ def _trace_vars(model) -> list[str]:
     return [n for n in keep if n != "mu"]
 
 
-def _sample_nutpie(built, chains, draws, tune, seed, target_accept, progress):
+def _sample_nutpie(built, chains, draws, tune, seed, target_accept, progress, extra):
     import nutpie
 
     key = id(built.model)
@@ -76,10 +76,11 @@ def _sample_nutpie(built, chains, draws, tune, seed, target_accept, progress):
         save_warmup=False,
         progress_bar=progress,
         target_accept=target_accept,
+        **extra,
     )
 
 
-def _sample_pymc(built, chains, draws, tune, seed, target_accept, progress, numpyro: bool):
+def _sample_pymc(built, chains, draws, tune, seed, target_accept, progress, numpyro: bool, extra):
     import pymc as pm
 
     kwargs: dict[str, Any] = {}
@@ -101,6 +102,7 @@ def _sample_pymc(built, chains, draws, tune, seed, target_accept, progress, nump
             var_names=_trace_vars(built.model),
             idata_kwargs={"log_likelihood": False},
             **kwargs,
+            **extra,
         )
 
 
@@ -287,6 +289,7 @@ def fit(
     built=None,
     cohort_path: str | None = None,
     posterior_predictive: bool = True,
+    sampler_kwargs: dict[str, Any] | None = None,
 ):
     """Fit ``spec`` to ``cohort`` and return the self-describing InferenceData.
 
@@ -307,6 +310,8 @@ def fit(
         Recorded in ``attrs["cohort_path"]``.
     posterior_predictive
         Whether to add the thinned ``posterior_predictive`` group (SBC can skip it).
+    sampler_kwargs
+        Extra keyword arguments for ``nutpie.sample`` or ``pm.sample``.
 
     Returns
     -------
@@ -350,10 +355,20 @@ def fit(
         progress,
     )
     if backend == "nutpie":
-        idata = _sample_nutpie(built, chains, draws, tune, seed, target_accept, progress)
+        idata = _sample_nutpie(
+            built, chains, draws, tune, seed, target_accept, progress, sampler_kwargs or {}
+        )
     else:
         idata = _sample_pymc(
-            built, chains, draws, tune, seed, target_accept, progress, numpyro=backend == "numpyro"
+            built,
+            chains,
+            draws,
+            tune,
+            seed,
+            target_accept,
+            progress,
+            numpyro=backend == "numpyro",
+            extra=sampler_kwargs or {},
         )
     t_sample = time.perf_counter() - t0
     for g in ("constant_data", "observed_data", "log_likelihood", "posterior_predictive"):

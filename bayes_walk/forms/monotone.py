@@ -1,7 +1,10 @@
 """Monotone non-increasing dose-response from I-splines with non-negative weights.
 
 ``f(x) = -sum_k w_k I_k(x)``, ``w_k >= 0``: each I-spline rises from 0 to 1, so every draw
-of the curve is non-increasing (more walking never raises the risk). Knots are at
+of the curve is non-increasing (more walking never raises the risk). The weights are
+``w = total * s`` with ``s ~ Dirichlet(concentration)`` on the simplex: ``total`` is the
+whole drop in log-RR across the data range, and its half-normal prior keeps a flat curve
+(``total`` near 0) plausible a priori. Knots are at
 percentiles of the exposure (default p10/p30/p50/p70/p90, quadratic M-splines); the curve
 is flat outside the data range.
 """
@@ -23,11 +26,15 @@ from bayes_walk.forms.base import (
     scaling,
 )
 
-OPTIONS: dict[str, Any] = {"knots": ["p10", "p30", "p50", "p70", "p90"], "degree": 2}
+OPTIONS: dict[str, Any] = {
+    "knots": ["p10", "p30", "p50", "p70", "p90"],
+    "degree": 2,
+    "concentration": 1.0,
+}
 SUPPORTS_STRATA = False
 DEFAULT_PRIORS: dict[str, dict[str, Any]] = {
-    # drop in log-RR contributed by each I-spline; ~7 splines share the range
-    "weights": {"dist": "HalfNormal", "sigma": 0.15},
+    # total drop in log-RR from the lowest to the highest exposure
+    "total": {"dist": "HalfNormal", "sigma": 0.5},
 }
 
 
@@ -37,6 +44,9 @@ def check_options(options: dict[str, Any], where: str) -> None:
     deg = options.get("degree", 2)
     if isinstance(deg, bool) or not isinstance(deg, int) or not 1 <= deg <= 3:
         raise SpecError(f"{where}.degree must be 1, 2 or 3")
+    conc = options.get("concentration", 1.0)
+    if isinstance(conc, bool) or not isinstance(conc, int | float) or conc <= 0:
+        raise SpecError(f"{where}.concentration must be a number > 0")
 
 
 def design(
@@ -58,6 +68,7 @@ def design(
         "upper": hi,
         "inner_knots": inner,
         "degree": deg,
+        "concentration": float(options.get("concentration", 1.0)),
         "basis": [f"I{k}" for k in range(1, n_basis + 1)],
     }
 
@@ -81,11 +92,17 @@ def features(x: np.ndarray, design: dict[str, Any]) -> np.ndarray:
 
 
 def build(ctx: TermContext) -> TermResult:
+    import pymc as pm
 
     from bayes_walk.priors import make_rv
 
-    w = make_rv(f"weights_{ctx.exposure}", ctx.priors["weights"], dims=(ctx.basis_dim,))
-    coef = -w
+    e = ctx.exposure
+    total = make_rv(f"total_{e}", ctx.priors["total"])
+    k = len(ctx.design["basis"])
+    share = pm.Dirichlet(
+        f"share_{e}", a=np.full(k, ctx.design["concentration"]), dims=(ctx.basis_dim,)
+    )
+    coef = -total * share
     gf = features(ctx.grid, ctx.design) - features(np.array([ctx.design["reference"]]), ctx.design)
     return linear_term(ctx, coef, None, gf)
 

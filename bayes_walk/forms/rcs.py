@@ -28,7 +28,7 @@ OPTIONS: dict[str, Any] = {"knots": ["p10", "p50", "p90"]}
 SUPPORTS_STRATA = True
 DEFAULT_PRIORS: dict[str, dict[str, Any]] = {
     # per basis column (each scaled to unit range over p1..p99)
-    "coef": {"dist": "Normal", "mu": 0.0, "sigma": 0.5},
+    "coef": {"dist": "Normal", "mu": 0.0, "sigma": 0.4},
     # SD of stratum deviations of each coefficient
     "stratum_sd": {"dist": "HalfNormal", "sigma": 0.2},
 }
