@@ -116,7 +116,8 @@ def _fit(y: np.ndarray, X: pd.DataFrame):
     with threadpool_limits(limits=1, user_api="blas"):
         res = model.fit(cov_type="HC0", maxiter=200)
     names = ["const", *X.columns]
-    return pd.Series(res.params, index=names), pd.Series(res.bse, index=names)
+    cov = pd.DataFrame(res.cov_params(), index=names, columns=names)
+    return pd.Series(res.params, index=names), pd.Series(res.bse, index=names), cov
 
 
 def _rows(label, cats: pd.Categorical, y, beta, se, prefix: str) -> list[dict]:
@@ -153,6 +154,24 @@ def _dummies(cats: pd.Categorical, prefix: str, estimable: np.ndarray) -> pd.Dat
     return pd.DataFrame(cols)
 
 
+def _prepare(ds, exposure, adjust, other, outcome):
+    """Outcome, exposure, adjustment columns (covariates + other exposure), complete cases."""
+    if other not in OTHER_FORMS:
+        raise CohortError(f"other must be one of {', '.join(OTHER_FORMS)}, got '{other}'")
+    _require(ds, [exposure], "exposure")
+    others = [e for e in schema.EXPOSURES if e != exposure] if other != "none" else []
+    _require(ds, others, "exposure")
+    y = _outcome(ds, outcome)
+    cov = covariate_design(ds, adjust)
+    if others:
+        cov = pd.concat([cov, _other_design(ds, others[0], other)], axis=1)
+    x = np.asarray(ds[exposure].values, dtype=np.float64)
+    mask = np.isfinite(y) & np.isfinite(x) & cov.notna().all(axis=1).to_numpy()
+    if not mask.any():
+        raise CohortError("no participant has complete data for the model", file=_source(ds))
+    return y, x, cov[mask].reset_index(drop=True), mask
+
+
 def modified_poisson(
     ds: xr.Dataset,
     exposure: str = "walking_min",
@@ -186,19 +205,7 @@ def modified_poisson(
         (lowest) category first with ``rr = 1`` and NaN limits. ``attrs["cuts"]`` holds
         the cuts and ``attrs["n"]`` the participants analysed (complete cases).
     """
-    if other not in OTHER_FORMS:
-        raise CohortError(f"other must be one of {', '.join(OTHER_FORMS)}, got '{other}'")
-    _require(ds, [exposure], "exposure")
-    others = [e for e in schema.EXPOSURES if e != exposure] if other != "none" else []
-    _require(ds, others, "exposure")
-    y = _outcome(ds, outcome)
-    cov = covariate_design(ds, adjust)
-    oth = _other_design(ds, others[0], other) if others else pd.DataFrame(index=cov.index)
-    x = np.asarray(ds[exposure].values, dtype=np.float64)
-    mask = np.isfinite(y) & np.isfinite(x)
-    mask &= cov.notna().all(axis=1).to_numpy() & oth.notna().all(axis=1).to_numpy()
-    if not mask.any():
-        raise CohortError("no participant has complete data for the model", file=_source(ds))
+    y, _, adj, mask = _prepare(ds, exposure, adjust, other, outcome)
     cats, c = _categories(ds, exposure, cuts, mask)
     cats = cats[mask]
     y = y[mask]
@@ -206,10 +213,8 @@ def modified_poisson(
     estimable = np.array([(y[codes == j].sum() > 0) for j in range(len(cats.categories))])
     keep = estimable[codes] | (codes == 0)
     dummies = _dummies(cats, exposure, estimable)
-    X = pd.concat(
-        [dummies, cov[mask].reset_index(drop=True), oth[mask].reset_index(drop=True)], axis=1
-    )
-    beta, se = _fit(y[keep], X[keep])
+    X = pd.concat([dummies, adj], axis=1)
+    beta, se, _ = _fit(y[keep], X[keep])
     out = pd.DataFrame(_rows(exposure, cats, y, beta, se, exposure), columns=COLUMNS)
     out.attrs.update(cuts=[float(v) for v in c], n=int(mask.sum()), other=other)
     return out
@@ -247,11 +252,70 @@ def modified_poisson_joint(
     estimable = np.array([(y[codes == j].sum() > 0) for j in range(16)])
     keep = estimable[codes] | (codes == 0)
     X = pd.concat([_dummies(joint, "joint", estimable), cov[mask].reset_index(drop=True)], axis=1)
-    beta, se = _fit(y[keep], X[keep])
+    beta, se, _ = _fit(y[keep], X[keep])
     label = f"{vol} x {inten}"
     rows = _rows(label, joint, y, beta, se, "joint")
     for j, row in enumerate(rows):
         row[vol], row[inten] = str(cv.categories[j // 4]), str(ci.categories[j % 4])
     out = pd.DataFrame(rows, columns=[*COLUMNS, vol, inten])
     out.attrs.update(cuts={vol: cut_v.tolist(), inten: cut_i.tolist()}, n=int(mask.sum()))
+    return out
+
+
+def modified_poisson_curve(
+    ds: xr.Dataset,
+    exposure: str = "walking_min",
+    adjust: Sequence[str] = PAPER_ADJUST,
+    other: str = "rcs3",
+    at: Sequence[float] | None = None,
+    reference: float | None = None,
+    outcome: str = schema.OUTCOME,
+) -> pd.DataFrame:
+    """The paper's dose-response curve: the exposure as a 3-knot restricted cubic spline.
+
+    Knots at the exposure's p10/p50/p90; modified Poisson with the adjustment set and the
+    other exposure as ``other`` (the paper: a 3-knot spline). RRs relative to
+    ``reference`` (default: the p10, as in the paper) with delta-method 95% CIs from the
+    robust covariance.
+
+    Parameters
+    ----------
+    ds, exposure, adjust, other, outcome
+        As in :func:`modified_poisson`.
+    at
+        Exposure values to report; default 50 points from the p1 to the p99.
+    reference
+        Value with RR 1.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``exposure, x, rr, lo, hi``; ``attrs`` hold ``knots``, ``reference``, ``n``.
+    """
+    y, x, adj, mask = _prepare(ds, exposure, adjust, other, outcome)
+    knots = np.percentile(x[mask], [10.0, 50.0, 90.0])
+    name, spl = f"{exposure}__lin", f"{exposure}__rcs1"
+    terms = pd.DataFrame({name: x[mask], spl: rcs_basis(x[mask], knots)[:, 0]})
+    X = pd.concat([terms, adj], axis=1)
+    beta, _, vcov = _fit(y[mask], X)
+    ref = float(knots[0] if reference is None else reference)
+    if at is None:
+        lo_hi = np.percentile(x[mask], [1.0, 99.0])
+        at = np.linspace(lo_hi[0], lo_hi[1], 50)
+    xs = np.asarray(at, dtype=np.float64)
+    d = np.column_stack([xs - ref, rcs_basis(xs, knots)[:, 0] - rcs_basis([ref], knots)[0, 0]])
+    b = beta[[name, spl]].to_numpy()
+    v = vcov.loc[[name, spl], [name, spl]].to_numpy()
+    est = d @ b
+    se = np.sqrt(np.einsum("ij,jk,ik->i", d, v, d))
+    out = pd.DataFrame(
+        {
+            "exposure": exposure,
+            "x": xs,
+            "rr": np.exp(est),
+            "lo": np.exp(est - Z95 * se),
+            "hi": np.exp(est + Z95 * se),
+        }
+    )
+    out.attrs.update(knots=knots.tolist(), reference=ref, n=int(mask.sum()), other=other)
     return out

@@ -13,6 +13,7 @@ from bayes_walk.frequentist import (
     COLUMNS,
     covariate_design,
     modified_poisson,
+    modified_poisson_curve,
     modified_poisson_joint,
     rcs_basis,
 )
@@ -163,3 +164,29 @@ def test_category_without_cases_is_reported_not_estimable(small):
     assert out.loc[3, "cases"] == 0 and out.loc[3, "n"] > 0
     assert np.isnan(out.loc[3, "rr"]) and np.isnan(out.loc[3, "lo"])
     assert out["rr"][1:3].notna().all()
+
+
+def test_spline_curve_matches_a_direct_fit_and_is_1_at_the_reference(small):
+    import statsmodels.api as sm
+
+    out = modified_poisson_curve(small, "walking_min", adjust=["age", "sex"], other="none")
+    x = small["walking_min"].values
+    knots = np.percentile(x, [10, 50, 90])
+    assert out.attrs["knots"] == pytest.approx(knots.tolist())
+    assert out.attrs["reference"] == pytest.approx(knots[0])
+    X = sm.add_constant(
+        np.column_stack([x, rcs_basis(x, knots)[:, 0], small["age"].values, small["sex"].values])
+    )
+    res = sm.GLM(small["clbp"].values.astype(float), X, family=sm.families.Poisson()).fit(
+        cov_type="HC0"
+    )
+    at = out["x"].to_numpy()
+    d = np.column_stack(
+        [at - knots[0], rcs_basis(at, knots)[:, 0] - rcs_basis([knots[0]], knots)[0, 0]]
+    )
+    np.testing.assert_allclose(out["rr"], np.exp(d @ res.params[1:3]), rtol=1e-6)
+    se = np.sqrt(np.einsum("ij,jk,ik->i", d, res.cov_params()[1:3, 1:3], d))
+    np.testing.assert_allclose(out["hi"], np.exp(d @ res.params[1:3] + 1.959964 * se), rtol=1e-5)
+    at_ref = modified_poisson_curve(small, "walking_min", at=[knots[0], 100.0], other="rcs3")
+    assert at_ref.loc[0, "rr"] == pytest.approx(1.0) and at_ref.loc[0, "lo"] == pytest.approx(1.0)
+    assert list(at_ref.columns) == ["exposure", "x", "rr", "lo", "hi"]

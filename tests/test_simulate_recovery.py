@@ -14,7 +14,7 @@ from threadpoolctl import threadpool_limits
 from bayes_walk.cohort import schema
 from bayes_walk.cohort.simulate import simulate_cohort
 from bayes_walk.cohort.truth import LINEAR_INTENSITY_SLOPE, LINEAR_VOLUME_SLOPE
-from bayes_walk.frequentist import covariate_design
+from bayes_walk.frequentist import covariate_design, modified_poisson_curve
 
 
 @pytest.fixture(scope="module")
@@ -63,3 +63,13 @@ def test_covariate_effects_are_recovered(linear_fit):
     assert abs(est["depression[yes]"] - coef["depression"][1]) < 4 * se["depression[yes]"]
     assert abs(est["sex[male]"] - coef["sex"][1]) < 4 * se["sex[male]"]
     assert abs(est["age"] - coef["age"]) < 4 * se["age"]
+
+
+def test_paper_style_spline_curve_follows_the_linear_truth(linear_fit):
+    ds, _ = linear_fit
+    curve = modified_poisson_curve(ds, "walking_min", at=[50.0, 78.0, 125.0, 175.0], reference=78.0)
+    truth = ds["true_logrr_walking_min"].interp(truth_walking_min=curve["x"].to_numpy()).values
+    np.testing.assert_allclose(np.log(curve["rr"]), truth, atol=0.07)
+    assert (curve["lo"] <= np.exp(truth) + 0.02).all() and (
+        np.exp(truth) - 0.02 <= curve["hi"]
+    ).all()
