@@ -14,7 +14,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         help="simulate the paper cohort, fit quartiles/rcs/gp/changepoint, check, report",
         description=(
             "Simulate the paper-calibrated cohort (n = 11,194), fit the quartile models "
-            "(Table 2), rcs, gp and changepoint, run the predictive checks and the LOO "
+            "(Table 2), rcs, gp, changepoint and joint (Table 3), run the predictive checks and the LOO "
             "comparison, and write the report (index.html, report.md, figures/) to --out. "
             "Progress on stderr. Default sampler settings: 2 chains x (500 tune + 500 draws)."
         ),
@@ -26,7 +26,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument(
         "--models",
         default=None,
-        help="comma-separated models (default quartiles,quartiles_mets,rcs,gp,changepoint)",
+        help="comma-separated models (default quartiles,quartiles_mets,rcs,gp,changepoint,joint)",
     )
     p.add_argument("--chains", type=int, default=2, help="chains per model (2)")
     p.add_argument("--draws", type=int, default=500, help="draws per chain (500)")

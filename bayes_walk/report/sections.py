@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
+from bayes_walk.errors import FitFileError
 from bayes_walk.estimands.categories import categorical_exposures
 from bayes_walk.estimands.curve import UNITS
 from bayes_walk.estimands.diagnostics import diagnostics, warnings_in_words
@@ -32,15 +33,18 @@ class FitEntry:
 
 
 def curve_fits(fits: list[FitEntry], exposure: str) -> list[FitEntry]:
-    """Fits whose ``exposure`` curve is a dose-response model, not a Table 2 adjuster.
+    """Fits whose ``exposure`` curve is a dose-response model, not a Table 2/3 model.
 
-    Quartile (Table 2) models are reported in Table 2; their curves (a step function, or
-    the other exposure's linear adjustment term) would only crowd the curve figures.
+    Quartile (Table 2) and joint (Table 3) models are reported in their tables; their
+    curves (step functions, or the other exposure's linear adjustment term) would only
+    crowd the curve figures.
     """
     return [
         f
         for f in fits
-        if exposure in curve_exposures(f.idata) and not categorical_exposures(f.idata)
+        if exposure in curve_exposures(f.idata)
+        and not categorical_exposures(f.idata)
+        and "logrr_joint" not in f.idata.posterior
     ]
 
 
@@ -274,7 +278,7 @@ def plateau_section(
         tau = p.get("tau")
         if tau and "median" in tau:
             s.p(
-                f"{f.name}: changepoint tau, median {tau['median']:.1f} min/day (95% interval "
+                f"{f.name}: the changepoint tau (where the fitted decline stops) has median {tau['median']:.1f} min/day (95% interval "
                 f"{tau['lo']:.1f} to {tau['hi']:.1f}); P(|tau - {near:g}| <= {within:g}) = "
                 f"{tau['p_near']:.3f}."
             )
@@ -316,7 +320,11 @@ def joint_section(fits: list[FitEntry], cohort: xr.Dataset | None) -> Section:
     cuts = labels = None
     for f in fits:
         if "logrr_joint" in f.idata.posterior:
-            t = joint_table(f.idata, model=f.name)
+            try:
+                t = joint_table(f.idata, model=f.name)
+            except FitFileError as exc:
+                s.p(f"{f.name}: joint table not shown ({exc}).")
+                continue
             tables.append(t)
             cuts = cuts or joint_cuts(f.idata)
             labels = labels or {
