@@ -141,7 +141,8 @@ def fit_summary(
     -------
     dict
         ``model``, ``forms``, ``n_participants``, ``interval``, ``diagnostics``,
-        ``warnings``, ``rr_table``, ``curve``, ``frequentist_source``, ``tau``.
+        ``warnings``, ``rr_table``, ``curve``, ``frequentist_source``, ``tau``,
+        ``joint_table`` (the 16 cells of a joint fit, else None).
     """
     attrs = fit_attrs(idata)
     spec = spec_of(idata)
@@ -155,6 +156,20 @@ def fit_summary(
             iv = interval(idata.posterior[name], prob=prob, hdi=hdi)
             if iv["median"].ndim == 0:
                 tau[name[4:]] = _rr(iv["median"].values, iv["lo"].values, iv["hi"].values)
+    joint = None
+    if "logrr_joint" in idata.posterior:
+        from bayes_walk.estimands.joint import joint_table
+
+        jt = joint_table(idata, prob=prob, hdi=hdi)
+        joint = [
+            {
+                "walking_min": r.walking_min,
+                "walking_mets": r.walking_mets,
+                "rr": _rr(r.rr_median, r.rr_lo, r.rr_hi),
+                "p_benefit": finite_or_none(r.p_benefit),
+            }
+            for r in jt.itertuples(index=False)
+        ]
     return {
         "model": str(attrs.get("spec_name") or spec.get("name") or "fit"),
         "forms": {e: (v or {}).get("form") for e, v in (spec.get("exposures") or {}).items()},
@@ -169,6 +184,7 @@ def fit_summary(
         ),
         "curve": curve_rows(idata, prob=prob, hdi=hdi),
         "tau": tau or None,
+        "joint_table": joint,
     }
 
 

@@ -82,6 +82,11 @@ def summary_text(s: dict) -> str:
         for r in rows:
             p = "" if r["p_benefit"] is None else f"{r['p_benefit']:.2f}"
             lines.append(f"{r['x']:>8g}  {fmt_rr(r['rr']):<22}{p:>8}")
+    if s.get("joint_table"):
+        lines += ["", "Table 3. RR by volume x intensity quartile (vs lowest of both)"]
+        lines.append(f"{'walking_min':<14}{'walking_mets':<14}{'RR':<22}")
+        for r in s["joint_table"]:
+            lines.append(f"{r['walking_min']:<14}{r['walking_mets']:<14}{fmt_rr(r['rr']):<22}")
     if s.get("tau"):
         lines.append("")
         for e, t in s["tau"].items():
