@@ -149,6 +149,23 @@ def run(args) -> None:
                     write_text_atomic(out / "summary.md", summarize(results))
 
 
+# p1..p99 of walking_min in the paper-calibrated simulated cohort (the fits' curve grid)
+TRUTH_GRID = np.linspace(39.7, 205.4, 400)
+
+
+def true_onset(truth: str) -> float:
+    """The plateau onset x* of the true volume curve (same definition as for the fits)."""
+    import xarray as xr
+
+    from bayes_walk.cohort.truth import parse_truth
+    from bayes_walk.estimands.plateau import plateau_onset
+
+    f = np.asarray(parse_truth(truth).volume.logrr(TRUTH_GRID), dtype=float)
+    da = xr.DataArray(f[None, None, :], dims=("chain", "draw", "walking_min_grid"))
+    da = da.assign_coords(walking_min_grid=TRUTH_GRID)
+    return float(plateau_onset(da).values.ravel()[0])
+
+
 def _fmt(v, spec=".2f") -> str:
     return "-" if v is None or (isinstance(v, float) and not np.isfinite(v)) else format(v, spec)
 
@@ -164,11 +181,13 @@ def summarize(results: dict) -> str:
         f"{s.get('chains')} chains x ({s.get('tune')} tune + {s.get('draws')} draws). "
         f"P(near) = posterior P(|x* - {NEAR:g}| <= {WITHIN:g}) with x* the plateau onset "
         f"(remaining benefit <= -log(0.98); onsets in the top 10% of the observed range count "
-        "as no plateau). Values: mean over replicates [min-max].",
+        "as no plateau). Values: mean over replicates [min-max]. 'true x*' is the onset of "
+        "the true curve by the same definition on the p1..p99 range 39.7-205.4 min/day "
+        "('-' = no plateau within the range).",
         "",
-        "| n | model | truth | reps | P(near 100) mean [min-max] | onset median (mean) | "
-        "P(no plateau) mean | tau median (mean) | max R-hat | divergences |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| n | model | truth | true x* | reps | P(near 100) mean [min-max] | onset median "
+        "(mean) | P(no plateau) mean | tau median (mean) | max R-hat | divergences |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     keys = sorted(
         {(r["n"], r["model"], r["truth"]) for r in runs},
@@ -183,7 +202,8 @@ def summarize(results: dict) -> str:
         rh = [r["max_rhat"] for r in rs if r["max_rhat"] is not None]
         table[(n, model, truth)] = float(p.mean())
         lines.append(
-            f"| {n:,} | {model} | {truth} | {len(rs)} | {p.mean():.2f} [{p.min():.2f}-"
+            f"| {n:,} | {model} | {truth} | {_fmt(true_onset(truth), '.1f')} | {len(rs)} | "
+            f"{p.mean():.2f} [{p.min():.2f}-"
             f"{p.max():.2f}] | {_fmt(float(np.mean(on)) if on else None, '.1f')} "
             f"({len(on)}/{len(rs)} with a plateau) | "
             f"{np.mean([r['p_no_plateau'] for r in rs]):.2f} | "

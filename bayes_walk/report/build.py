@@ -69,7 +69,7 @@ def build_sections(
         ("diagnostics", lambda: diagnostics_section(fits, None)),
         ("Table 2", lambda: table2_section(fits, cohort)),
         ("curves", lambda: curves_section(fits, cohort)),
-        ("plateau", lambda: plateau_section(fits, near=near, within=within)),
+        ("plateau", lambda: plateau_section(fits, near=near, within=within, cohort=cohort)),
         ("Table 3", lambda: joint_section(fits, cohort)),
         ("predictive checks", lambda: checks_section(fits)),
         ("LOO comparison", lambda: compare_section(fits)),

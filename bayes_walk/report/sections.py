@@ -242,8 +242,39 @@ def curves_section(fits: list[FitEntry], cohort: xr.Dataset | None) -> Section:
     return s
 
 
+def true_onset_text(
+    cohort: xr.Dataset | None, fit: FitEntry, *, near: float, within: float, delta: float
+) -> str | None:
+    """The simulated truth's plateau onset on the fit's grid (same definition), if known."""
+    from bayes_walk.estimands.draws import curve_draws, grid_values
+    from bayes_walk.estimands.plateau import plateau_onset
+    from bayes_walk.report.figures import true_curve
+
+    truth = true_curve(cohort, "walking_min", None)
+    if truth is None or truth.ndim != 1:
+        return None
+    grid = grid_values(curve_draws(fit.idata, "walking_min"))
+    tg = truth["truth_walking_min"].values
+    f = np.interp(grid, tg, truth.values)
+    da = xr.DataArray(f[None, None, :], dims=("chain", "draw", "walking_min_grid"))
+    x = float(plateau_onset(da.assign_coords(walking_min_grid=grid), delta=delta).values.ravel()[0])
+    where = "no plateau within the range" if not np.isfinite(x) else f"x* = {x:.1f} min/day"
+    hit = np.isfinite(x) and abs(x - near) <= within
+    name = cohort.attrs.get("truth", "simulated")
+    return (
+        f"Simulated truth ('{name}'), same definition on the same range: {where} "
+        f"({'within' if hit else 'not within'} {within:g} of {near:g}). A model recovers the "
+        "truth when its onset interval covers this value."
+    )
+
+
 def plateau_section(
-    fits: list[FitEntry], *, near: float = 100.0, within: float = 10.0, delta: float | None = None
+    fits: list[FitEntry],
+    *,
+    near: float = 100.0,
+    within: float = 10.0,
+    delta: float | None = None,
+    cohort: xr.Dataset | None = None,
 ) -> Section:
     """Plateau onset posterior, P(plateau near), remaining benefit, minimal dose, tau."""
     from bayes_walk.estimands.plateau import DEFAULT_DELTA
@@ -254,6 +285,9 @@ def plateau_section(
     if not with_curve:
         s.p("No fit stores a walking-volume curve.")
         return s
+    truth_text = true_onset_text(cohort, with_curve[0], near=near, within=within, delta=delta)
+    if truth_text:
+        s.p(truth_text)
     rows = []
     definition = ""
     for f in with_curve:
