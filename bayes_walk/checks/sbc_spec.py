@@ -21,23 +21,27 @@ from bayes_walk.checks.sbc_pymc import PymcSBC
 RR_AT = {"walking_min": 125.0, "walking_mets": 3.3}
 
 
-def curve_at(exposure: str, x: float) -> Quantity:
-    """Log RR of ``exposure`` at ``x`` versus its reference (linear interpolation on the grid)."""
+def curve_at(exposure: str, x: float, variable: str | None = None) -> Quantity:
+    """Log RR of ``exposure`` at ``x`` versus its reference (linear interpolation on the grid).
+
+    ``variable`` names the curve (default ``logrr_<exposure>``; the global curve of a
+    stratified model is ``logrr_<exposure>_global``).
+    """
+    name = variable or f"logrr_{exposure}"
 
     def get(ds: xr.Dataset) -> xr.DataArray:
-        return ds[f"logrr_{exposure}"].interp({f"{exposure}_grid": x})
+        return ds[name].interp({f"{exposure}_grid": x})
 
     get.__name__ = f"logrr_{exposure}({x:g})"
     return get
 
 
 def last_category(name: str) -> Quantity:
-    """Log RR of the last (highest) category versus the reference category."""
+    """Log RR of the last (highest) category, or joint cell, versus the reference."""
 
     def get(ds: xr.Dataset) -> xr.DataArray:
         da = ds[name]
-        dim = next(d for d in da.dims if d not in ("chain", "draw"))
-        return da.isel({dim: -1})
+        return da.isel({d: -1 for d in da.dims if d not in ("chain", "draw")})
 
     get.__name__ = f"{name}[-1]"
     return get
@@ -48,15 +52,16 @@ def default_quantities(built) -> dict[str, Quantity]:
     names = {v.name for v in built.model.free_RVs} | {v.name for v in built.model.deterministics}
     out: dict[str, Quantity] = {"intercept": var("intercept")}
     for exposure, design in built.designs["exposures"].items():
-        form = design["form"]
         curve = f"logrr_{exposure}"
         grid = np.asarray(built.grids.get(exposure, []))
         ref = design.get("reference")
         at = RR_AT.get(exposure)
-        stratified = curve in names and f"{curve}_global" in names
-        if curve in names and not stratified and at is not None and grid.size:
-            if grid.min() <= at <= grid.max() and ref is not None:
-                out[f"log RR {exposure} {at:g} vs {float(ref):g}"] = curve_at(exposure, at)
+        if f"{curve}_global" in names:
+            curve = f"{curve}_global"
+        if curve in names and at is not None and grid.size and ref is not None:
+            if grid.min() <= at <= grid.max():
+                label = f"log RR {exposure} {at:g} vs {float(ref):g}"
+                out[label] = curve_at(exposure, at, curve)
         cat = f"logrr_{exposure}_cat"
         if cat in names:
             out[f"log RR {exposure} top category"] = last_category(cat)
@@ -65,9 +70,12 @@ def default_quantities(built) -> dict[str, Quantity]:
             f"lengthscale_{exposure}",
             f"tau_{exposure}",
             f"slope_{exposure}",
+            f"total_{exposure}",
         ):
-            if param in names and form != "categorical":
+            if param in names:
                 out[param.replace(f"_{exposure}", f" {exposure}")] = var(param)
+    if "logrr_joint" in names:
+        out["log RR joint top cell"] = last_category("logrr_joint")
     return out
 
 
