@@ -17,7 +17,7 @@ import xarray as xr
 
 from bayes_walk.errors import SpecError
 from bayes_walk.forms import get_form
-from bayes_walk.forms.base import Strata, TermContext, exposure_grid, scaled
+from bayes_walk.forms.base import Strata, TermContext, exposure_grid, matvec, scaled
 from bayes_walk.spec import DERIVED_STRATIFIERS, ModelSpec, resolve_reference, validate_spec
 
 # log p = -softplus(-K * eta) / K: equal to eta (to 1e-8) for eta < -1 and always < 0, so
@@ -59,12 +59,12 @@ class BuiltModel:
 
     def set_data(self, cohort: xr.Dataset) -> None:
         """Swap the data of ``cohort`` into the model (same spec, same designs)."""
-        import pymc as pm
-
         validate_spec(self.spec, cohort)
         arrays = self.data_arrays(cohort)
         ids = [str(i) for i in cohort["participant"].values]
-        pm.set_data(arrays, model=self.model, coords={"participant": ids})
+        self.model.set_dim("participant", len(ids), coord_values=ids)
+        for name, arr in arrays.items():
+            self.model[name].set_value(_storage(arr))
         self.coords["participant"] = ids
 
 
@@ -180,6 +180,23 @@ def data_arrays(
     return out
 
 
+def _data(model, name: str, arr: np.ndarray, dims: tuple[str, ...]):
+    """A data container; 2-d float arrays stay float32 (``pm.Data`` would upcast them)."""
+    import pytensor
+
+    shared = pytensor.shared(_storage(arr), name)
+    model.register_data_var(shared, dims=dims)
+    return shared
+
+
+def _storage(arr: np.ndarray) -> np.ndarray:
+    if arr.ndim == 2 and np.issubdtype(arr.dtype, np.floating):
+        return np.ascontiguousarray(arr, dtype=np.float32)
+    if np.issubdtype(arr.dtype, np.floating):
+        return np.asarray(arr, dtype=np.float64)
+    return np.asarray(arr, dtype=np.int64)
+
+
 def _dims_of(name: str, arr: np.ndarray, designs: dict[str, Any]) -> tuple[str, ...]:
     if arr.ndim == 1:
         return ("participant",)
@@ -241,11 +258,11 @@ def build_model(
     )
 
     with pm.Model(coords=coords) as model:
-        data = {k: pm.Data(k, v, dims=_dims_of(k, v, designs)) for k, v in arrays.items()}
+        data = {k: _data(model, k, v, _dims_of(k, v, designs)) for k, v in arrays.items()}
         eta = make_rv("intercept", gpri["intercept"])
         if "X_covariates" in data:
             beta = make_rv("beta", gpri["covariates"], dims="covariate")
-            eta = eta + pt.dot(data["X_covariates"], beta)
+            eta = eta + matvec(data["X_covariates"], beta)
         strata = (
             Strata(designs["strata"]["variable"], coords["stratum"], data["stratum_idx"])
             if "strata" in designs

@@ -156,3 +156,19 @@ def test_cli_fit(cohort, tmp_path, capsys):
     rc = main(["fit", str(bad), "--data", str(data), "--out", str(out2)])
     assert rc == 2 and not out2.exists()
     assert "outside the data range" in capsys.readouterr().err
+
+
+def test_reuse_built_model_with_new_data(cohort):
+    from bayes_walk.model import build_model
+
+    spec = load_spec("linear")
+    built = build_model(spec, cohort)
+    a = fit(spec, cohort, built=built, seed=1, posterior_predictive=False, **TINY)
+    other = cohort.copy()
+    y = other["clbp"].values.copy()
+    y[:150] = 1  # many more cases: the intercept must move up
+    other["clbp"] = other["clbp"].copy(data=y)
+    b = fit(spec, other, built=built, seed=1, posterior_predictive=False, **TINY)
+    assert float(b.posterior["intercept"].mean()) > float(a.posterior["intercept"].mean()) + 0.3
+    assert b.attrs["n_cases"] == int(y.sum())
+    assert b.attrs["cohort_hash"] != a.attrs["cohort_hash"]

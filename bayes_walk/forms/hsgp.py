@@ -5,7 +5,7 @@ eigenfunctions ``phi_j`` of ``[-L, L]`` and the exponentiated-quadratic spectral
 ``S``. The exposure is measured in units of its p1..p99 range and centred at the middle of
 the data; ``L = c * S_x`` with ``S_x`` the half-width of the data, fixed from the training
 data and stored in the design so that predictions at new ``x`` use the same basis. ``m``
-and ``c`` come from ``pm.gp.hsgp_approx.approx_hsgp_hyperparams`` applied to the central 95%
+and ``c`` come from ``pm.gp.hsgp_approx.approx_hsgp_hyperparams`` applied to the central 90%
 of the lengthscale prior unless the spec sets them. The basis of the data is computed once
 in numpy and centred on its training means (the intercept absorbs the constant).
 """
@@ -57,7 +57,9 @@ def _lengthscale_range(prior: dict[str, Any]) -> tuple[float, float]:
         dist = stats.expon(scale=1.0 / prior["lam"])
     else:  # HalfStudentT
         dist = stats.halfnorm(scale=prior["sigma"])
-    return float(dist.ppf(0.025)), float(dist.ppf(0.975))
+    # central 90%: the heuristic's m grows with the ratio of the two ends, and the far
+    # tails of the lengthscale prior matter little for a dose-response curve
+    return float(dist.ppf(0.05)), float(dist.ppf(0.95))
 
 
 def design(

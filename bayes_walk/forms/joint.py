@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from bayes_walk.forms.base import scaling
+from bayes_walk.forms.base import matvec, scaling
 from bayes_walk.forms.categorical import categories, category_codes
 from bayes_walk.forms.categorical import check_options as _check_categorical
 
@@ -118,7 +118,7 @@ def build_pair(names, designs, grids, priors, F):
     for n, partner in ((names[0], d1), (names[1], d0)):
         m = _curve_matrix(designs[n], partner, grids[n])
         pm.Deterministic(f"logrr_{n}", pt.dot(pt.constant(m), full), dims=(f"{n}_grid",))
-    return pt.dot(F, coef)
+    return matvec(F, coef)
 
 
 def predict(x: np.ndarray, posterior, design: dict[str, Any], exposure: str):
