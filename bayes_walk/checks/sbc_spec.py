@@ -138,8 +138,12 @@ def spec_sbc(
         # Same designs (HSGP boundary, scaling) so that only the priors differ.
         sim = build_model(simulate_spec, cohort, designs=built.designs).model
     q = dict(quantities or default_quantities(built))
+    # Store every parameter and curve, but no per-participant deterministic (e.g. ``mu``).
+    dims = built.model.named_vars_to_dims
     keep = {v.name for v in built.model.free_RVs}
-    keep |= {v.name for v in built.model.deterministics if v.name.startswith("logrr_")}
+    keep |= {
+        v.name for v in built.model.deterministics if "participant" not in dims.get(v.name, ())
+    }
     setup = PymcSBC(
         model=built.model,
         quantities_fn=q,
