@@ -16,7 +16,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
             "Simulate the paper-calibrated cohort (n = 11,194), fit the quartile models "
             "(Table 2), rcs, gp, changepoint and joint (Table 3), run the predictive checks and the LOO "
             "comparison, and write the report (index.html, report.md, figures/) to --out. "
-            "Progress on stderr. Default sampler settings: 2 chains x (500 tune + 500 draws)."
+            "Progress on stderr. Default sampler settings: 2 chains x (1000 tune + 1000 draws)."
         ),
     )
     p.add_argument("--out", default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT})")
@@ -29,8 +29,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         help="comma-separated models (default quartiles,quartiles_mets,rcs,gp,changepoint,joint)",
     )
     p.add_argument("--chains", type=int, default=2, help="chains per model (2)")
-    p.add_argument("--draws", type=int, default=500, help="draws per chain (500)")
-    p.add_argument("--tune", type=int, default=500, help="tuning steps per chain (500)")
+    p.add_argument("--draws", type=int, default=1000, help="draws per chain (1000)")
+    p.add_argument("--tune", type=int, default=1000, help="tuning steps per chain (1000)")
     p.add_argument("--sampler", default=None, help="nutpie | pymc | numpyro (spec default)")
     p.set_defaults(func=run)
     return p
