@@ -110,7 +110,18 @@ def test_load_fit_errors(tmp_path, gp_fit):
 
 @pytest.mark.parametrize("sampler", ["pymc", "numpyro"])
 def test_other_samplers(cohort, sampler):
-    idata = fit(load_spec("linear"), cohort, sampler=sampler, seed=2, **TINY)
+    from bayes_walk.spec import spec_from_dict
+
+    # a small model: these backends compile slowly, the layout is what is tested here
+    spec = spec_from_dict(
+        {
+            "name": "small",
+            "adjust": ["age", "sex"],
+            "exposures": {"walking_min": {"form": "linear", "reference": 78}},
+            "hierarchy": {"intercept_by": "municipality"},
+        }
+    )
+    idata = fit(spec, cohort, sampler=sampler, seed=2, **TINY)
     assert idata.attrs["sampler"] == sampler
     assert idata.log_likelihood["clbp"].shape == (2, 60, 400)
     assert idata.posterior["logrr_walking_min"].dims == ("chain", "draw", "walking_min_grid")
