@@ -181,6 +181,20 @@ def _categories(built, cohort: xr.Dataset) -> dict[str, Any]:
             "n": np.bincount(codes, minlength=k).tolist(),
             "cases": np.bincount(codes, weights=y, minlength=k).astype(int).tolist(),
         }
+        if d["form"] == "joint":
+            # cell counts: rows this exposure's categories, columns the partner's
+            partner = d["pair"][1 - d["position"]]
+            pd_ = built.designs["exposures"][partner]
+            pcodes = category_codes(
+                np.asarray(cohort[partner].values, dtype=np.float64), pd_["cuts"]
+            )
+            kp = len(pd_["labels"])
+            cell = codes * kp + pcodes
+            out[name]["joint_with"] = partner
+            out[name]["joint_n"] = np.bincount(cell, minlength=k * kp).reshape(k, kp).tolist()
+            out[name]["joint_cases"] = (
+                np.bincount(cell, weights=y, minlength=k * kp).reshape(k, kp).astype(int).tolist()
+            )
     return out
 
 

@@ -20,9 +20,10 @@ from bayes_walk.forms import get_form
 from bayes_walk.forms.base import Strata, TermContext, exposure_grid, matvec, scaled
 from bayes_walk.spec import DERIVED_STRATIFIERS, ModelSpec, resolve_reference, validate_spec
 
-# log p = -softplus(-K * eta) / K: equal to eta (to 1e-8) for eta < -1 and always < 0, so
-# the log-binomial probability stays below 1 with a smooth gradient.
+# log p = -softplus(-K * eta) / K - EPS: equal to eta (to 1e-6) for eta < -1 and never above
+# -EPS, so the log-binomial probability stays below 1 - 1e-6 with a smooth gradient.
 LOG_BINOMIAL_K = 20.0
+LOG_BINOMIAL_EPS = 1e-6
 
 
 @dataclass
@@ -301,7 +302,7 @@ def build_model(
             mu = pm.Deterministic("mu", pt.exp(eta), dims=("participant",))
             pm.Poisson(spec.outcome, mu=mu, observed=y, dims=("participant",))
         elif spec.likelihood == "bernoulli_log":
-            logp = -pt.softplus(-LOG_BINOMIAL_K * eta) / LOG_BINOMIAL_K
+            logp = -pt.softplus(-LOG_BINOMIAL_K * eta) / LOG_BINOMIAL_K - LOG_BINOMIAL_EPS
             mu = pm.Deterministic("mu", pt.exp(logp), dims=("participant",))
             pm.Bernoulli(spec.outcome, p=mu, observed=y, dims=("participant",))
         else:  # pragma: no cover - the spec parser rejects other likelihoods

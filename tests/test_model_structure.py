@@ -90,3 +90,15 @@ def test_set_data_swaps_outcome(cohort):
     assert np.array_equal(built.model["clbp_obs"].get_value(), other["clbp"].values)
     # the designs (scaling fixed from the training data) do not change
     assert built.designs == build_model(load_spec("linear"), cohort).designs
+
+
+def test_log_binomial_keeps_p_below_one_and_offset(cohort):
+    spec = _spec({"walking_min": {"form": "linear", "reference": 78}}, likelihood="bernoulli_log")
+    built = build_model(spec, cohort)
+    prior = _prior(built, ["mu"], draws=100)
+    assert float(prior["mu"].max()) < 1.0 and float(prior["mu"].min()) > 0.0
+    spec = _spec({"walking_min": {"form": "linear", "reference": 78}}, offset="followup_years")
+    built = build_model(spec, cohort)
+    np.testing.assert_allclose(
+        built.model["log_offset"].get_value(), np.log(cohort["followup_years"].values)
+    )
