@@ -25,8 +25,9 @@ SUPPORTS_STRATA = True
 DEFAULT_PRIORS: dict[str, dict[str, Any]] = {
     # marginal SD of f on the log-RR scale
     "amplitude": {"dist": "HalfNormal", "sigma": 0.3},
-    # in units of the p1..p99 range: 95% within 0.18..0.88 (smooth dose-response curves)
-    "lengthscale": {"dist": "LogNormal", "mu": math.log(0.4), "sigma": 0.4},
+    # in units of the p1..p99 range: 95% within 0.14..0.85. Shorter than this wiggles
+    # implausibly; the paper truth's step (about 0.2 units wide) needs the lower end.
+    "lengthscale": {"dist": "LogNormal", "mu": math.log(0.35), "sigma": 0.45},
     # marginal SD of each stratum's deviation curve (shares the global lengthscale)
     "stratum_amplitude": {"dist": "HalfNormal", "sigma": 0.15},
 }
