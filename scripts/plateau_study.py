@@ -191,6 +191,7 @@ def summarize(results: dict) -> str:
         key=lambda k: (-k[0], MODELS.index(k[1]) if k[1] in MODELS else 9, k[2]),
     )
     table = {}
+    reps = {}
     for n, model, truth in keys:
         rs = [r for r in runs if (r["n"], r["model"], r["truth"]) == (n, model, truth)]
         p = np.array([r["probability"] for r in rs])
@@ -198,6 +199,7 @@ def summarize(results: dict) -> str:
         tau = [r["tau"]["median"] for r in rs if r.get("tau")]
         rh = [r["max_rhat"] for r in rs if r["max_rhat"] is not None]
         table[(n, model, truth)] = float(p.mean())
+        reps[(n, model, truth)] = len(rs)
         lines.append(
             f"| {n:,} | {model} | {truth} | {_fmt(true_onset(truth), '.1f')} | {len(rs)} | "
             f"{p.mean():.2f} [{p.min():.2f}-"
@@ -209,6 +211,7 @@ def summarize(results: dict) -> str:
         )
     lines += ["", "## What a cohort can and cannot tell", ""]
     lines += interpretation(table)
+    lines += ["", *bottom_line(table, reps)]
     return "\n".join(lines) + "\n"
 
 
@@ -236,11 +239,10 @@ def interpretation(table: dict) -> list[str]:
                 f"- n = {n:,}, {model}: mean P(near 100) is {row['plateau:100']:.2f} when the "
                 f"truth plateaus at 100, versus {shown}: the model {verdict} (gap {gap:+.2f})."
             )
-    out += ["", *bottom_line(table)]
     return out
 
 
-def bottom_line(table: dict) -> list[str]:
+def bottom_line(table: dict, reps: dict) -> list[str]:
     """One plain paragraph per cohort size for gp (the default model), from the numbers."""
     out = []
     for n in sorted({k[0] for k in table}):
@@ -251,23 +253,34 @@ def bottom_line(table: dict) -> list[str]:
         if not others:
             continue
         gap = row["plateau:100"] - max(others)
-        size = "the paper's size" if n == 11_194 else f"n = {n:,}"
+        hit = row["plateau:100"]
+        size = "the paper's size (n = 11,194)" if n == 11_194 else f"n = {n:,}"
         if gap >= 0.3:
-            claim = "can tell a plateau near 100 min/day from the alternatives studied"
+            claim = "tells a plateau near 100 min/day apart from the alternatives studied"
         elif gap >= 0.1:
-            claim = "leans towards a plateau near 100 min/day when there is one, but not reliably"
+            claim = "leans towards a plateau near 100 min/day when there is one, but weakly"
         else:
-            claim = "cannot tell a plateau near 100 min/day from a later plateau, a steady decline or no effect"
-        out.append(
-            f"**A cohort of {size}** {claim}: with the gp model the mean P(plateau near 100) "
-            f"is {row['plateau:100']:.2f} when the truth plateaus at 100 and at most "
-            f"{max(others):.2f} under the other truths. "
-            + (
-                "A single cohort's P(near 100) should therefore not be read as evidence for "
-                "or against a threshold at 100 min/day on its own."
-                if gap < 0.3
-                else "The replicate ranges in the table show how much one cohort can vary."
+            claim = (
+                "cannot tell a plateau near 100 min/day from a later plateau, a steady "
+                "decline or no effect"
             )
+        sure = (
+            "and when the plateau is real the posterior is fairly sure of it"
+            if hit >= 0.8
+            else f"but even when the truth plateaus at 100 the posterior probability is only "
+            f"{hit:.2f}, so one cohort cannot establish a plateau at 100 with confidence"
+        )
+        k = min(reps.get((n, "gp", t), 0) for t in TRUTHS if row[t] is not None)
+        caveat = (
+            f" (Provisional: only {k} replicate cohort(s) per truth; the spread between "
+            "cohorts is not yet known.)"
+            if k < 3
+            else ""
+        )
+        out.append(
+            f"**A cohort of {size}** {claim} (gp: mean P(plateau near 100) {hit:.2f} under "
+            f"plateau:100, at most {max(others):.2f} under plateau:140, linear and null), "
+            f"{sure}.{caveat}"
         )
     return out
 
