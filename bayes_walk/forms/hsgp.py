@@ -28,8 +28,9 @@ DEFAULT_PRIORS: dict[str, dict[str, Any]] = {
     # in units of the p1..p99 range: 95% within 0.14..0.85. Shorter than this wiggles
     # implausibly; the paper truth's step (about 0.2 units wide) needs the lower end.
     "lengthscale": {"dist": "LogNormal", "mu": math.log(0.35), "sigma": 0.45},
-    # marginal SD of each stratum's deviation curve (shares the global lengthscale)
-    "stratum_amplitude": {"dist": "HalfNormal", "sigma": 0.15},
+    # marginal SD of each stratum's deviation curve (shares the global lengthscale); with
+    # few strata this prior is barely updated, so it must allow real differences
+    "stratum_amplitude": {"dist": "HalfNormal", "sigma": 0.3},
 }
 MAX_M = 60
 
