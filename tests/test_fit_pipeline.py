@@ -167,6 +167,15 @@ def test_cli_fit(cohort, tmp_path, capsys):
     rc = main(["fit", str(bad), "--data", str(data), "--out", str(out2)])
     assert rc == 2 and not out2.exists()
     assert "outside the data range" in capsys.readouterr().err
+    # --strict: a 10-draw fit has not converged -> exit 1, the file is still written
+    out3 = tmp_path / "fit3.nc"
+    args = ["fit", "linear", "--data", str(data), "--out", str(out3), "--quiet", "--strict"]
+    rc = main([*args, "--draws", "10", "--tune", "10", "--chains", "2"])
+    assert rc == 1 and out3.exists()
+    assert "--strict" in capsys.readouterr().err
+    # a cohort file is not a fit
+    with pytest.raises(FitFileError, match="not a bayes_walk fit"):
+        load_fit(data)
 
 
 def test_reuse_built_model_with_new_data(cohort):
