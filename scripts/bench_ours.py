@@ -109,9 +109,9 @@ def main() -> None:
         progress=False,
     )
     sw = bc.Stopwatch()
-    built = build_model(spec, cohort)
-    sw.lap("build_s")
-    idata = fit(spec, cohort, built=built, **kw)
+    # A user's one-off fit: fit() builds the model itself (and may freeze the data into
+    # the compiled function, which a reusable model cannot).
+    idata = fit(spec, cohort, **kw)
     sw.lap("fit_s")
     fit_diag = json.loads(idata.attrs.get("diagnostics", "{}"))
     phases = dict(sw.laps)
@@ -121,6 +121,9 @@ def main() -> None:
     )
     extra: dict = {"import_s": import_s, "load_s": load_s}
     if warm:
+        # The SBC/sweep path: a built model fitted once (compiles), then again on new data.
+        built = build_model(spec, cohort)
+        fit(spec, cohort, built=built, **kw)
         sw2 = bc.Stopwatch()
         idata2 = fit(spec, cohort, built=built, **{**kw, "seed": args.seed + 1})
         warm_wall = sw2.lap("fit_s")
@@ -129,8 +132,6 @@ def main() -> None:
             "wall_s": warm_wall,
             "cpu_s": sw2.cpu_total,
             "sample_s": d2.get("seconds_sampling"),
-            "compile_s_estimate": (fit_diag.get("seconds_sampling") or 0)
-            - (d2.get("seconds_sampling") or 0),
             "divergences": d2.get("divergences"),
             "max_rhat": d2.get("max_rhat"),
             "min_ess_bulk": d2.get("min_ess_bulk"),
