@@ -143,6 +143,37 @@ def _strata_ok(cov: dict, diff: dict) -> bool:
     return covered and post["lo"] <= diff["true_difference"] <= post["hi"]
 
 
+def _specs_from_checks(results: dict) -> None:
+    """Fill specs-table rows missing there from paper-cohort fits recorded by other checks
+    run with the same settings (their diagnostics are stored with them)."""
+    table = results.get("specs")
+    if table is None:
+        return
+    same = ("n", "seed", "chains", "draws", "tune")
+    found = {}
+    for check, names in (
+        ("gp", ["gp"]),
+        ("monotone", ["monotone"]),
+        ("quartiles", ["quartiles", "quartiles_mets"]),
+    ):
+        r = results.get(check)
+        if r is None or any(r["settings"].get(k) != table["settings"].get(k) for k in same):
+            continue
+        for name in names:
+            d = (
+                r[name]["diagnostics"]
+                if name in r and "diagnostics" in r[name]
+                else r["diagnostics"]
+            )
+            found[name] = {**d, "wall_seconds": d.get("seconds"), "from_check": check}
+    for name, d in found.items():
+        if name not in table:
+            table[name] = {**d, "passed": d["divergences"] == 0 and d["max_rhat"] <= 1.01}
+    table["passed"] = all(
+        v["passed"] for v in table.values() if isinstance(v, dict) and "passed" in v
+    )
+
+
 def _refresh_specs(results: dict, settings: dict) -> None:
     """Put this run's paper-cohort fits into the specs table when the settings match."""
     table = results.get("specs")
@@ -227,6 +258,7 @@ def main() -> int:
         if "strata" in results:
             r = results["strata"]
             r["passed"] = _strata_ok(r["walking_min"], r["difference_at_200"])
+        _specs_from_checks(results)
         write_text_atomic(path, json.dumps(results, indent=1, sort_keys=True))
         write_text_atomic(out / "recovery.md", render(results))
         return 0
