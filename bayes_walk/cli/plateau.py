@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 
-from bayes_walk.estimands.plateau import DEFAULT_DELTA, DEFAULT_TAIL
+# same defaults as bayes_walk.estimands.plateau (not imported here: keeps --help fast)
+DEFAULT_DELTA = -math.log(0.98)
+DEFAULT_TAIL = 0.10
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
