@@ -207,7 +207,8 @@ def _constant_data(built, cohort: xr.Dataset) -> xr.Dataset:
             extra = "age"
         if extra and extra not in names:
             names.append(extra)
-    for extra in ("age", "sex", "municipality"):  # used by the predictive checks if present
+    # The predictive checks group by these even when the spec leaves them out.
+    for extra in ("walking_min", "walking_mets", "age", "sex", "municipality"):
         if extra in cohort.data_vars and extra not in names:
             names.append(extra)
     cd = cohort[names].copy()
