@@ -204,7 +204,7 @@ def render_markdown(record: dict[str, Any]) -> str:
         )
     lines += ["", "## Targets (issue 6)", "", "| target | measured | met |", "|---|---|---|"]
     for t in targets(runs):
-        lines.append(f"| {t['target']} | {_f(t['value'])} | {_f(t['met'])} |")
+        lines.append(f"| {t['target']} | {_f(t['value'], '.4g')} | {_f(t['met'])} |")
     lines += ["", f"GPU: {record.get('gpu', GPU_NOTE)}", ""]
     notes = record.get("notes", [])
     if notes:
