@@ -306,8 +306,8 @@ def bottom_line(table: dict, reps: dict) -> list[str]:
         )
         k = min(reps.get((n, "gp", t), 0) for t in TRUTHS if row[t] is not None)
         caveat = (
-            f" (Provisional: only {k} replicate cohort(s) per truth; the spread between "
-            "cohorts is not yet known.)"
+            f" (Provisional: only {k} replicate cohort(s) per truth, so the spread between "
+            "cohorts is only roughly known; see the [min-max] ranges.)"
             if k < 3
             else ""
         )
