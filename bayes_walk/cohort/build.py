@@ -328,6 +328,37 @@ def build_cohort(
             ids=p.ids[has_data][:5],
             hint="check that every class column holds seconds and that lying is recorded",
         )
+    return finish_daily_cohort(
+        ds,
+        p,
+        has_data,
+        valid,
+        source=source,
+        file=file,
+        daily_file=daily_file,
+        notes=extra_notes,
+        valid_day_rule=VALID_DAY_RULE,
+    )
+
+
+def finish_daily_cohort(
+    ds: xr.Dataset,
+    p: ParticipantTable,
+    has_data: np.ndarray,
+    valid: np.ndarray,
+    *,
+    source: str,
+    file: str,
+    daily_file: str,
+    notes: Sequence[str],
+    valid_day_rule: str,
+) -> xr.Dataset:
+    """Exclusions of a cohort built from daily records, then :func:`finish_cohort`.
+
+    ``has_data`` marks participants with daily rows and ``valid`` those with >= 1 valid
+    day; the steps are outcome recorded, with accelerometer data, >= 1 valid day and
+    complete covariates.
+    """
     steps = [
         ("outcome recorded", np.isfinite(p.outcome)),
         ("with accelerometer data", has_data),
@@ -343,8 +374,8 @@ def build_cohort(
         source=source,
         file=file,
         daily_file=daily_file,
-        notes=extra_notes,
-        valid_day_rule=VALID_DAY_RULE,
+        notes=notes,
+        valid_day_rule=valid_day_rule,
     )
 
 

@@ -15,14 +15,7 @@ import pandas as pd
 import xarray as xr
 
 from bayes_walk.cohort import validate
-from bayes_walk.cohort.build import (
-    apply_exclusions,
-    complete_cases,
-    covariate_step,
-    daily_frame,
-    finish_cohort,
-    parse_participants,
-)
+from bayes_walk.cohort.build import daily_frame, finish_daily_cohort, parse_participants
 from bayes_walk.cohort.schema import DEFAULT_CLASS_METS, PAPER_ADJUST
 from bayes_walk.cohort.validate import DAY, ID, MAX_DAYS
 from bayes_walk.errors import CohortError
@@ -111,18 +104,11 @@ def build_cohort_from_walking(
             file=daily_file,
             ids=p.ids[has_data][:5],
         )
-    steps = [
-        ("outcome recorded", np.isfinite(p.outcome)),
-        ("with accelerometer data", has_data),
-        (">= 1 valid day", n_valid > 0),
-        (covariate_step(p.required), complete_cases(p)),
-    ]
-    keep, flow = apply_exclusions(p, file, steps)
-    return finish_cohort(
+    return finish_daily_cohort(
         ds,
         p,
-        keep,
-        flow,
+        has_data,
+        n_valid > 0,
         source=source,
         file=file,
         daily_file=daily_file,

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 
+from bayes_walk.cohort.build import build_cohort
 from bayes_walk.cohort.validate import ID
 from bayes_walk.errors import CohortError
 
@@ -63,6 +66,40 @@ def read_table(
         ) from exc
     df.columns = [str(c).strip() for c in df.columns]
     return df
+
+
+def refuse_empty(df: pd.DataFrame, file: str) -> None:
+    """Refuse a daily table without data rows (or without columns)."""
+    if df.empty:
+        raise CohortError("empty file: no data rows", file=file)
+
+
+def import_daily(
+    participants_path: str | os.PathLike[str],
+    daily_path: str | os.PathLike[str] | None,
+    *,
+    needs_daily: str,
+    to_daily: Callable[[pd.DataFrame, str], tuple[pd.DataFrame, Sequence[str]]],
+    check_daily: Callable[[pd.DataFrame, str], None] = refuse_empty,
+    build: Callable[..., xr.Dataset] = build_cohort,
+    **build_opts: object,
+) -> xr.Dataset:
+    """The shared path of the adapters whose format needs a daily table.
+
+    Refuse a missing daily table (``needs_daily`` is the message), read both tables,
+    refuse an empty daily file (``check_daily``), convert the daily rows with
+    ``to_daily(raw, daily_file) -> (daily, notes)`` and hand everything to ``build``
+    (:func:`~bayes_walk.cohort.build.build_cohort` by default) with ``build_opts``.
+    """
+    pfile = str(participants_path)
+    if daily_path is None:
+        raise CohortError(needs_daily, file=pfile)
+    dfile = str(daily_path)
+    participants = read_table(participants_path)
+    raw = read_table(daily_path)
+    check_daily(raw, dfile)
+    daily, notes = to_daily(raw, dfile)
+    return build(participants, daily, file=pfile, daily_file=dfile, notes=notes, **build_opts)
 
 
 def _ids_as_text(ids: pd.Series) -> pd.Series:

@@ -37,8 +37,7 @@ import pandas as pd
 import xarray as xr
 
 from bayes_walk.cohort.adapters._durations import to_seconds
-from bayes_walk.cohort.adapters._io import read_table
-from bayes_walk.cohort.build import build_cohort
+from bayes_walk.cohort.adapters._io import import_daily
 from bayes_walk.cohort.schema import ACTIVITIES, PAPER_ADJUST
 from bayes_walk.cohort.validate import DAY, ID
 from bayes_walk.errors import CohortError
@@ -55,6 +54,11 @@ CLASS_MAP: dict[str, tuple[str, ...]] = {
 }
 REQUIRED_SOURCE: tuple[str, ...] = ("lie", "sit", "stand", "slow-walk", "walk", "fast-walk")
 DAY_COLUMNS: tuple[str, ...] = ("day", "datetime", "date")
+MAPPING_NOTE = (
+    "acti-motus classes mapped: lie->lying; sit+kneel->sitting; "
+    "stand+shuffle+squat->standing; slow-walk/walk/fast-walk->walk_slow/"
+    "walk_moderate/walk_brisk; run->running; bicycle->cycling; stairs, row unused"
+)
 
 
 def exposures_to_daily(df: pd.DataFrame, file: str) -> pd.DataFrame:
@@ -136,28 +140,12 @@ def read_actimotus(
     xr.Dataset
         The cohort.
     """
-    pfile = str(participants_path)
-    if daily_path is None:
-        raise CohortError(
-            "the actimotus format needs a daily Exposures table (--daily)", file=pfile
-        )
-    dfile = str(daily_path)
-    participants = read_table(participants_path)
-    raw = read_table(daily_path)
-    if raw.empty:
-        raise CohortError("empty file: no data rows", file=dfile)
-    daily = exposures_to_daily(raw, dfile)
-    return build_cohort(
-        participants,
-        daily,
+    return import_daily(
+        participants_path,
+        daily_path,
+        needs_daily="the actimotus format needs a daily Exposures table (--daily)",
+        to_daily=lambda raw, dfile: (exposures_to_daily(raw, dfile), [MAPPING_NOTE]),
         source="actimotus",
-        file=pfile,
-        daily_file=dfile,
         required_covariates=required_covariates,
         class_mets=class_mets,
-        notes=[
-            "acti-motus classes mapped: lie->lying; sit+kneel->sitting; "
-            "stand+shuffle+squat->standing; slow-walk/walk/fast-walk->walk_slow/"
-            "walk_moderate/walk_brisk; run->running; bicycle->cycling; stairs, row unused"
-        ],
     )

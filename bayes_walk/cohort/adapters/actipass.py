@@ -29,13 +29,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from functools import partial
 
 import pandas as pd
 import xarray as xr
 
 from bayes_walk.cohort.adapters._durations import to_seconds
-from bayes_walk.cohort.adapters._io import read_table
-from bayes_walk.cohort.build import build_cohort
+from bayes_walk.cohort.adapters._io import import_daily
 from bayes_walk.cohort.schema import PAPER_ADJUST
 from bayes_walk.cohort.validate import DAY, ID
 from bayes_walk.errors import CohortError
@@ -126,27 +126,15 @@ def read_actipass(
     xr.Dataset
         The cohort.
     """
-    pfile = str(participants_path)
-    if daily_path is None:
-        raise CohortError(
-            "the actipass format needs the ActiPASS daily table (--daily)", file=pfile
-        )
-    dfile = str(daily_path)
-    participants = read_table(participants_path)
-    raw = read_table(daily_path)
-    if raw.empty:
-        raise CohortError("empty file: no data rows", file=dfile)
-    daily, notes = actipass_to_daily(
-        raw, dfile, fast_walk_as=fast_walk_as, drop_qc_not_ok=drop_qc_not_ok
-    )
-    return build_cohort(
-        participants,
-        daily,
+    return import_daily(
+        participants_path,
+        daily_path,
+        needs_daily="the actipass format needs the ActiPASS daily table (--daily)",
+        to_daily=partial(
+            actipass_to_daily, fast_walk_as=fast_walk_as, drop_qc_not_ok=drop_qc_not_ok
+        ),
         source="actipass",
-        file=pfile,
-        daily_file=dfile,
         required_covariates=required_covariates,
         class_mets=class_mets,
-        notes=notes,
         unit_hint=UNIT_HINT,
     )

@@ -22,17 +22,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from functools import partial
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from bayes_walk.cohort import validate
-from bayes_walk.cohort.adapters._io import read_table
+from bayes_walk.cohort.adapters._io import import_daily
 from bayes_walk.cohort.build_walking import build_cohort_from_walking
 from bayes_walk.cohort.schema import DEFAULT_CLASS_METS, PAPER_ADJUST
 from bayes_walk.cohort.validate import DAY, ID
-from bayes_walk.errors import CohortError
 
 WALK_COLUMN = "Walk(mins)"
 CADENCE_COLUMN = "Cadence(steps/min)"
@@ -143,24 +143,15 @@ def read_stepcount(
     xr.Dataset
         The cohort, without ``activity_seconds``.
     """
-    pfile = str(participants_path)
-    if daily_path is None:
-        raise CohortError(
-            "the stepcount format needs the stepcount daily table (--daily)", file=pfile
-        )
-    dfile = str(daily_path)
-    participants = read_table(participants_path)
-    raw = read_table(daily_path)
-    validate.check_not_empty(raw, dfile)
-    daily, notes = stepcount_to_daily(raw, dfile, cadence=cadence, class_mets=class_mets)
-    ds = build_cohort_from_walking(
-        participants,
-        daily,
+    ds = import_daily(
+        participants_path,
+        daily_path,
+        needs_daily="the stepcount format needs the stepcount daily table (--daily)",
+        to_daily=partial(stepcount_to_daily, cadence=cadence, class_mets=class_mets),
+        check_daily=validate.check_not_empty,
+        build=build_cohort_from_walking,
         source="stepcount",
-        file=pfile,
-        daily_file=dfile,
         required_covariates=required_covariates,
-        notes=notes,
     )
     if class_mets is not None:
         import json
