@@ -184,7 +184,7 @@ NOTES = [
     "their load (see load avg), CPU seconds much less; compare ratios from the same run.",
     "Naive PyMC and Bambi use PyTensor's C backend, which on a pip install finds no BLAS "
     "('PyTensor could not link to a BLAS installation'); bayes_walk samples with nutpie "
-    "(numba). That is the setup a pip user gets.",
+    "(JAX or numba). That is the setup a pip user gets.",
     "ESS is the minimum bulk ESS over the intercept, the volume log-RR at 100 and 150 vs 78 "
     "min/day and the GP lengthscales and amplitudes; ESS/s divides it by the wall time.",
 ]
