@@ -113,8 +113,12 @@ def test_unknown_exposure_and_stratifier(cohort):
 
 
 def test_age65_is_a_derived_stratifier(cohort):
-    d = _with("hierarchy.curve_by", "age65")
-    validate_spec(spec_from_dict(d), cohort)
+    spec = spec_from_dict(_with("hierarchy.curve_by", "age65"))
+    validate_spec(spec, cohort)  # derived from age: no error although no column is named so
+    assert spec.hierarchy.curve_by == "age65"
+    assert "age65" not in cohort.data_vars
+    with pytest.raises(SpecError):
+        validate_spec(spec_from_dict(_with("hierarchy.curve_by", "age70")), cohort)
 
 
 def test_load_spec_errors(tmp_path):
