@@ -19,9 +19,7 @@ from bayes_walk.estimands.draws import fit_attrs
 from bayes_walk.report.render import Section, to_html, to_markdown
 from bayes_walk.report.sections import (
     FitEntry,
-    checks_section,
     cohort_section,
-    compare_section,
     curves_section,
     diagnostics_section,
     joint_section,
@@ -29,6 +27,7 @@ from bayes_walk.report.sections import (
     table2_section,
     timing_rows,
 )
+from bayes_walk.report.sections_checks import checks_section, compare_section
 
 
 def _progress(msg: str, quiet: bool) -> None:
