@@ -86,28 +86,18 @@ def main() -> None:
             hyper[f"{short}_{name}"] = bc.draws_summary(post[par].values)
     diag = bc.diagnostics(key, bc.max_rhat_all(post, free), idata.sample_stats)
     diag["min_ess_bulk_all"] = bc.min_ess_all(post, free)
-    bc.write_result(
-        args.out,
-        {
-            "runner": args.label or "bambi",
-            "description": f"Bambi {bmb.__version__}: {FORMULA}, family poisson, fit() defaults",
-            "n": len(frame),
-            "chains": args.chains,
-            "tune": args.tune,
-            "draws": args.draws,
-            "cores": args.cores,
-            "import_s": import_s,
-            "wall_s": wall,
-            "phases": sw.laps,
-            "cpu_s": sw.cpu_total,
-            "cpu_phases": sw.cpu,
-            "diagnostics": diag,
-            "ess_per_s": diag["min_ess_bulk"] / wall,
-            "ess_per_cpu_s": diag["min_ess_bulk"] / sw.cpu_total,
-            "logrr": {k: bc.draws_summary(v) for k, v in key.items() if k.startswith("logrr")},
-            "hyperparameters": hyper,
-            "note": "Bambi rescales each hsgp input (scale=True), so ls is on that scale",
-        },
+    bc.write_run(
+        args,
+        runner="bambi",
+        description=f"Bambi {bmb.__version__}: {FORMULA}, family poisson, fit() defaults",
+        n=len(frame),
+        import_s=import_s,
+        wall=wall,
+        sw=sw,
+        diag=diag,
+        key=key,
+        hyper=hyper,
+        note="Bambi rescales each hsgp input (scale=True), so ls is on that scale",
     )
 
 

@@ -218,8 +218,52 @@ def _clean(obj: object) -> object:
     return obj
 
 
+def write_run(
+    args: argparse.Namespace,
+    *,
+    runner: str,
+    description: str,
+    n: int,
+    import_s: float,
+    wall: float,
+    sw: object,
+    diag: dict,
+    key: Mapping[str, np.ndarray],
+    hyper: dict,
+    **extra: object,
+) -> None:
+    """Write a baseline runner's result in the one layout ``bench.py`` reads."""
+    write_result(
+        args.out,
+        {
+            "runner": args.label or runner,
+            "description": description,
+            "n": n,
+            "chains": args.chains,
+            "tune": args.tune,
+            "draws": args.draws,
+            "cores": args.cores,
+            "import_s": import_s,
+            "wall_s": wall,
+            "phases": sw.laps,
+            "cpu_s": sw.cpu_total,
+            "cpu_phases": sw.cpu,
+            "diagnostics": diag,
+            "ess_per_s": diag["min_ess_bulk"] / wall,
+            "ess_per_cpu_s": diag["min_ess_bulk"] / sw.cpu_total,
+            "logrr": {k: draws_summary(v) for k, v in key.items() if k.startswith("logrr")},
+            "hyperparameters": hyper,
+            **extra,
+        },
+    )
+
+
 def write_result(path: str | os.PathLike[str], result: Mapping[str, object]) -> None:
-    """Write the runner's result JSON atomically (temp file beside it, then rename)."""
+    """Write the runner's result JSON atomically (temp file beside it, then rename).
+
+    Not ``bayes_walk.atomic``: the Bambi runner imports this module from its own venv,
+    where bayes_walk is not installed.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -91,27 +91,17 @@ def main() -> None:
             hyper[par] = bc.draws_summary(post[par].values)
     diag = bc.diagnostics(key, bc.max_rhat_all(post, free), idata.sample_stats)
     diag["min_ess_bulk_all"] = bc.min_ess_all(post, free)
-    bc.write_result(
-        args.out,
-        {
-            "runner": args.label or "naive_pymc",
-            "description": "pm.sample defaults, pm.gp.HSGP(m=20, c=1.5) defaults, centred RE",
-            "n": len(frame),
-            "chains": args.chains,
-            "tune": args.tune,
-            "draws": args.draws,
-            "cores": args.cores,
-            "import_s": import_s,
-            "wall_s": wall,
-            "phases": sw.laps,
-            "cpu_s": sw.cpu_total,
-            "cpu_phases": sw.cpu,
-            "diagnostics": diag,
-            "ess_per_s": diag["min_ess_bulk"] / wall,
-            "ess_per_cpu_s": diag["min_ess_bulk"] / sw.cpu_total,
-            "logrr": {k: bc.draws_summary(v) for k, v in key.items() if k.startswith("logrr")},
-            "hyperparameters": hyper,
-        },
+    bc.write_run(
+        args,
+        runner="naive_pymc",
+        description="pm.sample defaults, pm.gp.HSGP(m=20, c=1.5) defaults, centred RE",
+        n=len(frame),
+        import_s=import_s,
+        wall=wall,
+        sw=sw,
+        diag=diag,
+        key=key,
+        hyper=hyper,
     )
 
 
