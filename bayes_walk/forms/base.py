@@ -131,6 +131,29 @@ def matvec(data, coef):
     return pt.cast(pt.dot(data, pt.cast(coef, data.dtype)), "float64")
 
 
+def relative_grid_features(ctx: TermContext, features) -> np.ndarray:
+    """Features on the curve grid minus those at the reference, so the curve is 0 there."""
+    ref = np.array([ctx.design["reference"]])
+    return features(ctx.grid, ctx.design) - features(ref, ctx.design)
+
+
+def stratum_deviation(ctx: TermContext):
+    """Partially pooled stratum deviations of the coefficients (None without strata).
+
+    Non-centred: a shared scale ``stratum_sd_<exposure>`` times standard normals.
+    """
+    if ctx.strata is None:
+        return None
+    import pymc as pm
+
+    from bayes_walk.priors import make_rv
+
+    e = ctx.exposure
+    sd = make_rv(f"stratum_sd_{e}", ctx.priors["stratum_sd"])
+    z = pm.Normal(f"stratum_z_{e}", 0.0, 1.0, dims=("stratum", ctx.basis_dim))
+    return sd * z
+
+
 def linear_term(ctx: TermContext, coef, dev=None, grid_features: np.ndarray | None = None):
     """Add the generic linear-in-coefficient term.
 

@@ -12,7 +12,14 @@ from typing import Any
 import numpy as np
 
 from bayes_walk.errors import SpecError
-from bayes_walk.forms.base import TermContext, TermResult, linear_term, predict_linear, scaling
+from bayes_walk.forms.base import (
+    TermContext,
+    TermResult,
+    linear_term,
+    predict_linear,
+    relative_grid_features,
+    scaling,
+)
 
 OPTIONS: dict[str, Any] = {"cuts": "quartiles", "decimals": None}
 SUPPORTS_STRATA = False
@@ -101,7 +108,7 @@ def build(ctx: TermContext) -> TermResult:
     r = ctx.design["reference_category"]
     full = pt.concatenate([coef[:r], pt.zeros(1), coef[r:]])
     pm.Deterministic(f"logrr_{e}_cat", full, dims=(f"{e}_category",))
-    gf = features(ctx.grid, ctx.design) - features(np.array([ctx.design["reference"]]), ctx.design)
+    gf = relative_grid_features(ctx, features)
     res = linear_term(ctx, coef, None, gf)
     res.extra_coords[f"{e}_category"] = list(ctx.design["labels"])
     return res

@@ -18,7 +18,14 @@ from typing import Any
 import numpy as np
 
 from bayes_walk.errors import SpecError
-from bayes_walk.forms.base import TermContext, TermResult, linear_term, predict_linear, scaling
+from bayes_walk.forms.base import (
+    TermContext,
+    TermResult,
+    linear_term,
+    predict_linear,
+    relative_grid_features,
+    scaling,
+)
 
 OPTIONS: dict[str, Any] = {"m": None, "c": None}
 SUPPORTS_STRATA = True
@@ -130,7 +137,7 @@ def build(ctx: TermContext) -> TermResult:
         samp = make_rv(f"stratum_amplitude_{e}", ctx.priors["stratum_amplitude"])
         zs = pm.Normal(f"stratum_z_{e}", 0.0, 1.0, dims=("stratum", ctx.basis_dim))
         dev = zs * _sqrt_psd(samp, ell, omega)[None, :]
-    gf = features(ctx.grid, ctx.design) - features(np.array([ctx.design["reference"]]), ctx.design)
+    gf = relative_grid_features(ctx, features)
     return linear_term(ctx, coef, dev, gf)
 
 

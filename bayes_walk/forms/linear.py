@@ -11,8 +11,10 @@ from bayes_walk.forms.base import (
     TermResult,
     linear_term,
     predict_linear,
+    relative_grid_features,
     scaled,
     scaling,
+    stratum_deviation,
 )
 
 OPTIONS: dict[str, Any] = {}
@@ -42,19 +44,14 @@ def features(x: np.ndarray, design: dict[str, Any]) -> np.ndarray:
 
 def build(ctx: TermContext) -> TermResult:
     """Slope with optional partially pooled stratum slopes."""
-    import pymc as pm
     import pytensor.tensor as pt
 
     from bayes_walk.priors import make_rv
 
     slope = make_rv(f"slope_{ctx.exposure}", ctx.priors["slope"])
     coef = pt.stack([slope])
-    dev = None
-    if ctx.strata is not None:
-        sd = make_rv(f"stratum_sd_{ctx.exposure}", ctx.priors["stratum_sd"])
-        z = pm.Normal(f"stratum_z_{ctx.exposure}", 0.0, 1.0, dims=("stratum", ctx.basis_dim))
-        dev = sd * z
-    gf = features(ctx.grid, ctx.design) - features(np.array([ctx.design["reference"]]), ctx.design)
+    dev = stratum_deviation(ctx)
+    gf = relative_grid_features(ctx, features)
     return linear_term(ctx, coef, dev, gf)
 
 

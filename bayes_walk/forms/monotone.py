@@ -23,6 +23,7 @@ from bayes_walk.forms.base import (
     linear_term,
     percentile_value,
     predict_linear,
+    relative_grid_features,
     scaling,
 )
 
@@ -103,7 +104,7 @@ def build(ctx: TermContext) -> TermResult:
         f"share_{e}", a=np.full(k, ctx.design["concentration"]), dims=(ctx.basis_dim,)
     )
     coef = -total * share
-    gf = features(ctx.grid, ctx.design) - features(np.array([ctx.design["reference"]]), ctx.design)
+    gf = relative_grid_features(ctx, features)
     return linear_term(ctx, coef, None, gf)
 
 

@@ -20,8 +20,10 @@ from bayes_walk.forms.base import (
     linear_term,
     percentile_value,
     predict_linear,
+    relative_grid_features,
     scaled,
     scaling,
+    stratum_deviation,
 )
 
 OPTIONS: dict[str, Any] = {"knots": ["p10", "p50", "p90"]}
@@ -82,18 +84,13 @@ def features(x: np.ndarray, design: dict[str, Any]) -> np.ndarray:
 
 
 def build(ctx: TermContext) -> TermResult:
-    import pymc as pm
 
     from bayes_walk.priors import make_rv
 
     e = ctx.exposure
     coef = make_rv(f"coef_rcs_{e}", ctx.priors["coef"], dims=(ctx.basis_dim,))
-    dev = None
-    if ctx.strata is not None:
-        sd = make_rv(f"stratum_sd_{e}", ctx.priors["stratum_sd"])
-        z = pm.Normal(f"stratum_z_{e}", 0.0, 1.0, dims=("stratum", ctx.basis_dim))
-        dev = sd * z
-    gf = features(ctx.grid, ctx.design) - features(np.array([ctx.design["reference"]]), ctx.design)
+    dev = stratum_deviation(ctx)
+    gf = relative_grid_features(ctx, features)
     return linear_term(ctx, coef, dev, gf)
 
 
