@@ -17,7 +17,16 @@ import xarray as xr
 
 from bayes_walk.errors import SpecError
 from bayes_walk.forms import get_form
-from bayes_walk.forms.base import Strata, TermContext, exposure_grid, matvec, scaled
+from bayes_walk.forms.base import (
+    Interpolated,
+    Strata,
+    TermContext,
+    exposure_grid,
+    interpolation_arrays,
+    interpolation_knots,
+    matvec,
+    scaled,
+)
 from bayes_walk.spec import DERIVED_STRATIFIERS, ModelSpec, resolve_reference, validate_spec
 
 # log p = -softplus(-K * eta) / K - EPS: equal to eta (to 1e-6) for eta < -1 and never above
@@ -167,7 +176,9 @@ def data_arrays(
                 joint_done = True
             continue
         x = np.asarray(cohort[name].values, dtype=np.float64)
-        if hasattr(mod, "features"):
+        if "interp" in d:
+            out[f"i_{name}"], out[f"w_{name}"] = interpolation_arrays(x, d, name)
+        elif hasattr(mod, "features"):
             out[f"F_{name}"] = mod.features(x, d) - np.asarray(d["shift"])
         else:
             out[f"x_{name}"] = scaled(x, d)
@@ -206,6 +217,14 @@ def _dims_of(name: str, arr: np.ndarray, designs: dict[str, Any]) -> tuple[str, 
     if name == "F_joint":
         return ("participant", "joint_basis")
     return ("participant", f"{name[2:]}_basis")
+
+
+def _term_data(mod, name: str, design: dict[str, Any], data: dict[str, Any]):
+    if "interp" in design:
+        knots = interpolation_knots(design)
+        feats = mod.features(knots, design) - np.asarray(design["shift"])
+        return Interpolated(feats, data[f"i_{name}"], data[f"w_{name}"])
+    return data[f"F_{name}"] if f"F_{name}" in data else data[f"x_{name}"]
 
 
 def build_model(
@@ -279,7 +298,7 @@ def build_model(
                 design=d,
                 priors=spec.exposure_priors(name),
                 grid=grids[name],
-                data=data[f"F_{name}"] if f"F_{name}" in data else data[f"x_{name}"],
+                data=_term_data(mod, name, d, data),
                 strata=strata if name in curve_targets else None,
             )
             eta = eta + mod.build(ctx).eta

@@ -28,6 +28,27 @@ class Strata:
 
 
 @dataclass
+class Interpolated:
+    """The data's features as linear interpolation between evenly spaced knots.
+
+    A smooth term's value at each participant is read off its values at the knots
+    (``knot_features @ coef``), so a gradient costs O(knots x basis + n) instead of
+    O(n x basis). ``index``/``weight`` are pytensor vectors (participant,): the knot to
+    the left of ``x`` and the fractional position towards the next one.
+    """
+
+    knot_features: np.ndarray  # (knot, basis), centred like the data's features
+    index: Any
+    weight: Any
+
+    def at(self, values):
+        """Interpolate ``values`` at the knots, (..., knot), to the participants."""
+        left = values[..., self.index]
+        right = values[..., self.index + 1]
+        return left + self.weight * (right - left)
+
+
+@dataclass
 class TermContext:
     """What a form's ``build`` gets: names, data tensors, design constants, priors."""
 
@@ -35,7 +56,9 @@ class TermContext:
     design: dict[str, Any]
     priors: dict[str, dict[str, Any]]
     grid: np.ndarray
-    data: Any  # pytensor tensor: features (participant, basis) or scaled x (participant,)
+    # pytensor tensor: features (participant, basis) or scaled x (participant,); or
+    # Interpolated for smooth forms with knots in their design
+    data: Any
     strata: Strata | None = None
 
     @property
@@ -131,6 +154,46 @@ def matvec(data, coef):
     return pt.cast(pt.dot(data, pt.cast(coef, data.dtype)), "float64")
 
 
+def interpolation_knots(design: dict[str, Any]) -> np.ndarray:
+    """The evenly spaced knots (exposure units) of a design with ``"interp"``."""
+    it = design["interp"]
+    return np.linspace(it["lo"], it["hi"], int(it["points"]))
+
+
+def interpolation_arrays(
+    x: np.ndarray, design: dict[str, Any], exposure: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Left-knot index and weight of each ``x`` on the design's knots.
+
+    Raises
+    ------
+    SpecError
+        When a value lies outside the knots (the term's domain, e.g. the HSGP boundary).
+    """
+    it = design["interp"]
+    lo, hi, k = float(it["lo"]), float(it["hi"]), int(it["points"])
+    x = np.asarray(x, dtype=np.float64)
+    bad = ~((x >= lo) & (x <= hi))
+    if bad.any():
+        raise SpecError(
+            f"exposure {exposure!r}: {int(bad.sum())} value(s) outside [{lo:.4g}, {hi:.4g}], "
+            "the domain fixed by the training data (e.g. the HSGP boundary L); "
+            f"first: {x[bad][:3].tolist()}"
+        )
+    pos = (x - lo) / (hi - lo) * (k - 1)
+    idx = np.minimum(np.floor(pos).astype(np.int64), k - 2)
+    return idx, pos - idx
+
+
+def _term_values(data, coef):
+    """A term's value at each participant: interpolated between knots, or ``F @ coef``."""
+    import pytensor.tensor as pt
+
+    if isinstance(data, Interpolated):
+        return data.at(pt.dot(pt.constant(data.knot_features), coef))
+    return matvec(data, coef)
+
+
 def relative_grid_features(ctx: TermContext, features) -> np.ndarray:
     """Features on the curve grid minus those at the reference, so the curve is 0 there."""
     ref = np.array([ctx.design["reference"]])
@@ -182,11 +245,20 @@ def linear_term(ctx: TermContext, coef, dev=None, grid_features: np.ndarray | No
     if dev is None:
         pm.Deterministic(f"coef_{name}", coef, dims=(ctx.basis_dim,))
         pm.Deterministic(f"logrr_{name}", pt.dot(g, coef), dims=(ctx.grid_dim,))
-        return TermResult(eta=matvec(ctx.data, coef))
+        return TermResult(eta=_term_values(ctx.data, coef))
     full = coef[None, :] + dev
     pm.Deterministic(f"coef_{name}", full, dims=("stratum", ctx.basis_dim))
     pm.Deterministic(f"logrr_{name}_global", pt.dot(g, coef), dims=(ctx.grid_dim,))
     pm.Deterministic(f"logrr_{name}", pt.dot(full, g.T), dims=("stratum", ctx.grid_dim))
+    if isinstance(ctx.data, Interpolated):
+        # each stratum's deviation curve at the knots, then each participant's own stratum
+        at_knots = pt.dot(dev, pt.constant(ctx.data.knot_features).T)  # (stratum, knot)
+        k = ctx.data.knot_features.shape[0]
+        flat = ctx.strata.idx * k + ctx.data.index
+        left = at_knots.ravel()[flat]
+        right = at_knots.ravel()[flat + 1]
+        deviation = left + ctx.data.weight * (right - left)
+        return TermResult(eta=_term_values(ctx.data, coef) + deviation)
     rows = pt.cast(dev, ctx.data.dtype)[ctx.strata.idx]
     eta = matvec(ctx.data, coef) + pt.cast((ctx.data * rows).sum(axis=1), "float64")
     return TermResult(eta=eta)

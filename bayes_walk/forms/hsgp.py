@@ -27,7 +27,13 @@ from bayes_walk.forms.base import (
     scaling,
 )
 
-OPTIONS: dict[str, Any] = {"m": None, "c": None}
+OPTIONS: dict[str, Any] = {"m": None, "c": None, "interp_points": None}
+# Knots over [-L, L] at which the curve is evaluated and then linearly interpolated to the
+# participants (0: the exact n x m basis). The error is at most h^2/8 * max|f''| with
+# h = 2L/(points-1): about 1e-5 on the log-RR scale for the shortest lengthscale the
+# default prior allows (tests/test_hsgp_interpolation.py), while a gradient costs
+# O(points x m + n) instead of O(n x m).
+DEFAULT_INTERP_POINTS = 2048
 SUPPORTS_STRATA = True
 DEFAULT_PRIORS: dict[str, dict[str, Any]] = {
     # marginal SD of f on the log-RR scale
@@ -48,6 +54,14 @@ def check_options(options: dict[str, Any], where: str) -> None:
         raise SpecError(f"{where}: m must be an integer between 3 and 200, got {m!r}")
     if c is not None and (not isinstance(c, int | float) or c < 1.1):
         raise SpecError(f"{where}: c must be a number >= 1.1, got {c!r}")
+    k = options.get("interp_points")
+    if k is not None and (
+        isinstance(k, bool) or not isinstance(k, int) or not (k == 0 or 64 <= k <= 100_000)
+    ):
+        raise SpecError(
+            f"{where}: interp_points must be 0 (exact basis) or an integer between 64 and "
+            f"100000, got {k!r}"
+        )
 
 
 def _lengthscale_range(prior: dict[str, Any]) -> tuple[float, float]:
@@ -85,7 +99,9 @@ def design(
     m_auto, c_auto = approx_hsgp_hyperparams([-half, half], [max(ls[0], 1e-3), ls[1]], "expquad")
     m = int(options.get("m") or min(max(m_auto, 8), MAX_M))
     c = float(options.get("c") or c_auto)
-    return {
+    points = options.get("interp_points")
+    points = DEFAULT_INTERP_POINTS if points is None else int(points)
+    out: dict[str, Any] = {
         **sc,
         "mid": mid,
         "half_width": half,
@@ -95,6 +111,11 @@ def design(
         "reference": float(reference),
         "basis": [f"phi{j}" for j in range(1, m + 1)],
     }
+    if points:
+        # a hair inside +-L so that rounding never puts an end knot beyond the boundary
+        reach = c * half * sc["scale"] * (1.0 - 1e-9)
+        out["interp"] = {"lo": mid - reach, "hi": mid + reach, "points": points}
+    return out
 
 
 def _omega(design: dict[str, Any]) -> np.ndarray:
