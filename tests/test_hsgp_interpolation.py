@@ -24,8 +24,10 @@ def _spec(name: str = "gp", points: int | None = None):
 
 def _sqrt_psd(design, amplitude: float, lengthscale: float) -> np.ndarray:
     omega = np.pi * np.arange(1, design["m"] + 1) / (2.0 * design["L"])
-    return amplitude * np.sqrt(np.sqrt(2 * np.pi) * lengthscale) * np.exp(
-        -0.25 * (lengthscale * omega) ** 2
+    return (
+        amplitude
+        * np.sqrt(np.sqrt(2 * np.pi) * lengthscale)
+        * np.exp(-0.25 * (lengthscale * omega) ** 2)
     )
 
 
