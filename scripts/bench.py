@@ -56,6 +56,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--baseline-draws", type=int, default=None, help="draws for naive/Bambi (default --draws)"
     )
+    p.add_argument(
+        "--bambi-tune",
+        type=int,
+        default=None,
+        help="tune for Bambi only (its default fit "
+        "saturates the tree depth: ~760 gradients per draw, an hour for 4 x (1000+1000))",
+    )
+    p.add_argument("--bambi-draws", type=int, default=None, help="draws for Bambi only")
     p.add_argument("--scaling-n", type=int, nargs="+", default=[11194, 50000, 200000])
     p.add_argument("--numpyro-n", type=int, default=None, help="n of the numpyro run (default --n)")
     p.add_argument("--no-warm-refit", action="store_true", help="skip ours' second (warm) fit")
@@ -99,6 +107,11 @@ def run_part(
     out = tmp / f"{name}.json"
     log = tmp / f"{name}.log"
     baseline = name in ("naive", "bambi")
+    tune = args.baseline_tune if baseline and args.baseline_tune else args.tune
+    draws = args.baseline_draws if baseline and args.baseline_draws else args.draws
+    if name == "bambi":
+        tune = args.bambi_tune or tune
+        draws = args.bambi_draws or draws
     cmd = [
         python,
         str(HERE / runner),
@@ -109,9 +122,9 @@ def run_part(
         "--chains",
         str(args.chains),
         "--tune",
-        str(args.baseline_tune if baseline and args.baseline_tune else args.tune),
+        str(tune),
         "--draws",
-        str(args.baseline_draws if baseline and args.baseline_draws else args.draws),
+        str(draws),
         "--cores",
         str(args.cores),
         "--seed",
