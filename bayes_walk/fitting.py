@@ -219,13 +219,16 @@ def _constant_data(built, cohort: xr.Dataset) -> xr.Dataset:
     return cd
 
 
+def _ppc_step(post: xr.Dataset) -> int:
+    return max(1, math.ceil(post.sizes["chain"] * post.sizes["draw"] / MAX_PPC_DRAWS))
+
+
 def _posterior_predictive(
-    built, post: xr.Dataset, mu_all: np.ndarray, cohort: xr.Dataset, seed: int
+    built, post: xr.Dataset, mu: np.ndarray, cohort: xr.Dataset, seed: int
 ) -> xr.Dataset:
-    total = post.sizes["chain"] * post.sizes["draw"]
-    step = max(1, math.ceil(total / MAX_PPC_DRAWS))
+    """Replicated outcomes at every ``_ppc_step``-th draw; ``mu`` is at those draws."""
+    step = _ppc_step(post)
     thin = post.isel(draw=slice(None, None, step))
-    mu = mu_all[:, ::step, :]
     rng = np.random.default_rng([int(seed), 7])
     if built.spec.likelihood == "poisson":
         rep = rng.poisson(mu.astype(np.float64))
@@ -248,10 +251,10 @@ def _posterior_predictive(
 
 
 def _log_likelihood(built, post: xr.Dataset, cohort: xr.Dataset):
-    """The log_likelihood group (float32) and ``mu`` of every draw."""
+    """The log_likelihood group (float32) and ``mu`` at the posterior predictive's draws."""
     from bayes_walk.pointwise import pointwise_function
 
-    ll, mu = pointwise_function(built)(post)
+    ll, mu = pointwise_function(built)(post, mu_step=_ppc_step(post))
     dims = ("chain", "draw", "participant")
     coords = {
         "chain": post["chain"].values,

@@ -36,8 +36,10 @@ def _compile(built) -> Callable[..., list[np.ndarray]]:
     return pytensor.function(list(rep.values()), outs, mode="JAX")
 
 
-def pointwise_function(built) -> Callable[[xr.Dataset], tuple[np.ndarray, np.ndarray]]:
-    """``fn(posterior) -> (log_lik, mu)``, float32 arrays (chain, draw, participant).
+def pointwise_function(built) -> Callable[..., tuple[np.ndarray, np.ndarray]]:
+    """``fn(posterior, mu_step=1) -> (log_lik, mu)``: float32 arrays (chain, draw,
+    participant), ``mu`` only at every ``mu_step``-th draw of each chain (what the thinned
+    posterior predictive needs: at n = 200,000 all of it would be 3.2 GB).
 
     Compiled once per built model and kept on it.
     """
@@ -47,17 +49,19 @@ def pointwise_function(built) -> Callable[[xr.Dataset], tuple[np.ndarray, np.nda
     compiled = _compile(built)
     names = [rv.name for rv in built.model.free_RVs]
 
-    def fn(post: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
+    def fn(post: xr.Dataset, mu_step: int = 1) -> tuple[np.ndarray, np.ndarray]:
         st = post.stack(sample=("chain", "draw"))
+        keep = np.isin(np.asarray(st["draw"].values), np.asarray(post["draw"].values)[::mu_step])
         lls, mus = [], []
         for i in range(0, st.sizes["sample"], BATCH_DRAWS):
             chunk = st.isel(sample=slice(i, i + BATCH_DRAWS))
             args = [np.moveaxis(chunk[n].values, -1, 0) for n in names]
             ll, mu = compiled(*args)
             lls.append(np.asarray(ll))
-            mus.append(np.asarray(mu))
-        shape = (post.sizes["chain"], post.sizes["draw"], -1)
-        return np.concatenate(lls).reshape(shape), np.concatenate(mus).reshape(shape)
+            mus.append(np.asarray(mu)[keep[i : i + BATCH_DRAWS]])
+        n_chain = post.sizes["chain"]
+        ll = np.concatenate(lls).reshape(n_chain, post.sizes["draw"], -1)
+        return ll, np.concatenate(mus).reshape(n_chain, -1, ll.shape[-1])
 
     built._pointwise_fn = fn
     return fn

@@ -46,6 +46,11 @@ def test_fit_layout(gp_fit, cohort):
     pp = idata.posterior_predictive
     assert pp["clbp"].dtype == np.int8 and pp["mu"].dtype == np.float32
     assert pp.sizes["chain"] * pp.sizes["draw"] <= 500
+    # the stored log-likelihood is the Poisson log-density of the outcome at the same mu
+    y = idata.observed_data["clbp"].values.astype(float)
+    mu = pp["mu"].values.astype(float)
+    want = y * np.log(mu) - mu  # log(y!) = 0 for a 0/1 outcome
+    np.testing.assert_allclose(ll.sel(draw=pp["draw"]).values, want, rtol=1e-4, atol=1e-5)
     assert "diverging" in idata.sample_stats
     for a in (
         "spec",
@@ -192,3 +197,15 @@ def test_reuse_built_model_with_new_data(cohort):
     assert float(b.posterior["intercept"].mean()) > float(a.posterior["intercept"].mean()) + 0.3
     assert b.attrs["n_cases"] == int(y.sum())
     assert b.attrs["cohort_hash"] != a.attrs["cohort_hash"]
+
+
+def test_pointwise_mu_thinning_keeps_every_kth_draw(gp_fit, cohort):
+    from bayes_walk.model import build_model
+    from bayes_walk.pointwise import pointwise_function
+
+    fn = pointwise_function(build_model(load_spec("gp"), cohort))
+    ll1, mu1 = fn(gp_fit.posterior)
+    ll7, mu7 = fn(gp_fit.posterior, mu_step=7)
+    np.testing.assert_array_equal(ll1, ll7)
+    assert mu7.shape == (2, len(range(0, 60, 7)), 400)
+    np.testing.assert_array_equal(mu7, mu1[:, ::7, :])
