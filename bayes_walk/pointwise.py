@@ -2,11 +2,13 @@
 (for LOO) and the expected outcome ``mu`` (for posterior predictive draws).
 
 Both come from one JAX function of the model's own graphs (the observed variable's
-elementwise log-density and ``mu``), vectorised over a leading draw dimension with
-``vectorize_graph``: the same likelihood as the sampler used, for every form and
-likelihood, in batches of draws rather than a Python loop over them. Data enter as the
-model's shared variables, so a reused model (``BuiltModel.set_data``) evaluates on its
-current data set.
+elementwise log-density and ``mu``): the same likelihood as the sampler used, for every
+form and likelihood. The per-draw function is mapped over a batch of draws inside one
+compiled call (``jax.lax.map``); vectorising the graph over draws instead
+(``vectorize_graph``, the fallback) made XLA's batched gathers of the interpolated HSGP
+terms the slowest part: 4.6 s against about 1 s for 4000 draws at n = 11,194. Data enter
+as the model's shared variables, read at each call, so a reused model
+(``BuiltModel.set_data``) evaluates on its current data set.
 """
 
 from __future__ import annotations
@@ -20,20 +22,55 @@ import xarray as xr
 BATCH_DRAWS = 100
 
 
-def _compile(built) -> Callable[..., list[np.ndarray]]:
+def _graphs(built):
     import pymc as pm
+
+    model = built.model
+    obs = model[built.spec.outcome]
+    return model.free_RVs, pm.logp(obs, model.rvs_to_values[obs]), model["mu"]
+
+
+def _compile_mapped(built) -> Callable[..., list[np.ndarray]]:
+    import jax
+    import pytensor
+    import pytensor.tensor as pt
+
+    rvs, loglik, mu = _graphs(built)
+    rep = {rv: rv.type(name=rv.name) for rv in rvs}
+    ll1, mu1 = pytensor.clone_replace([loglik, mu], replace=rep)
+    f = pytensor.function(
+        list(rep.values()), [pt.cast(ll1, "float32"), pt.cast(mu1, "float32")], mode="JAX"
+    )
+    raw = f.vm.jit_fn._fun  # the traced python function (nutpie relies on it too)
+    shared = f.get_shared()
+
+    @jax.jit
+    def mapped(draws, data):
+        return jax.lax.map(lambda one: raw(*one, *data), draws)
+
+    def call(*args):
+        return mapped(tuple(args), tuple(v.get_value() for v in shared))
+
+    return call
+
+
+def _compile_vectorised(built) -> Callable[..., list[np.ndarray]]:
     import pytensor
     import pytensor.tensor as pt
     from pytensor.graph.replace import vectorize_graph
 
-    model = built.model
-    obs = model[built.spec.outcome]
-    loglik = pm.logp(obs, model.rvs_to_values[obs])
-    rvs = model.free_RVs
+    rvs, loglik, mu = _graphs(built)
     rep = {rv: pt.tensor(name=rv.name, shape=(None, *rv.type.shape), dtype=rv.dtype) for rv in rvs}
-    ll_b, mu_b = vectorize_graph([loglik, model["mu"]], replace=rep)
+    ll_b, mu_b = vectorize_graph([loglik, mu], replace=rep)
     outs = [pt.cast(ll_b, "float32"), pt.cast(mu_b, "float32")]
     return pytensor.function(list(rep.values()), outs, mode="JAX")
+
+
+def _compile(built) -> Callable[..., list[np.ndarray]]:
+    try:
+        return _compile_mapped(built)
+    except AttributeError:  # a PyTensor without the jitted function's ``_fun``
+        return _compile_vectorised(built)
 
 
 def pointwise_function(built) -> Callable[..., tuple[np.ndarray, np.ndarray]]:
