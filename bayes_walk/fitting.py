@@ -223,6 +223,17 @@ def _ppc_step(post: xr.Dataset) -> int:
     return max(1, math.ceil(post.sizes["chain"] * post.sizes["draw"] / MAX_PPC_DRAWS))
 
 
+DRAW_DIMS = ("chain", "draw", "participant")
+
+
+def _draw_coords(post: xr.Dataset, cohort: xr.Dataset) -> dict[str, np.ndarray]:
+    return {
+        "chain": post["chain"].values,
+        "draw": post["draw"].values,
+        "participant": cohort["participant"].values,
+    }
+
+
 def _posterior_predictive(
     built, post: xr.Dataset, mu: np.ndarray, cohort: xr.Dataset, seed: int
 ) -> xr.Dataset:
@@ -234,17 +245,12 @@ def _posterior_predictive(
         rep = rng.poisson(mu.astype(np.float64))
     else:
         rep = (rng.uniform(size=mu.shape) < mu).astype(np.int64)
-    dims = ("chain", "draw", "participant")
-    coords = {
-        "chain": thin["chain"].values,
-        "draw": thin["draw"].values,
-        "participant": cohort["participant"].values,
-    }
+    coords = _draw_coords(thin, cohort)
     y = built.spec.outcome
     return xr.Dataset(
         {
-            y: xr.DataArray(np.minimum(rep, 127).astype(np.int8), dims=dims, coords=coords),
-            "mu": xr.DataArray(mu, dims=dims, coords=coords),
+            y: xr.DataArray(np.minimum(rep, 127).astype(np.int8), dims=DRAW_DIMS, coords=coords),
+            "mu": xr.DataArray(mu, dims=DRAW_DIMS, coords=coords),
         },
         attrs={"thin_step": step},
     )
@@ -255,14 +261,8 @@ def _log_likelihood(built, post: xr.Dataset, cohort: xr.Dataset):
     from bayes_walk.pointwise import pointwise_function
 
     ll, mu = pointwise_function(built)(post, mu_step=_ppc_step(post))
-    dims = ("chain", "draw", "participant")
-    coords = {
-        "chain": post["chain"].values,
-        "draw": post["draw"].values,
-        "participant": cohort["participant"].values,
-    }
-    y_name = built.spec.outcome
-    return xr.Dataset({y_name: xr.DataArray(ll, dims=dims, coords=coords)}), mu
+    da = xr.DataArray(ll, dims=DRAW_DIMS, coords=_draw_coords(post, cohort))
+    return xr.Dataset({built.spec.outcome: da}), mu
 
 
 def fit(
