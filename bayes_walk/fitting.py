@@ -60,12 +60,9 @@ def _sample_nutpie(built, chains, draws, tune, seed, target_accept, progress, ex
     if reuse and cached is not None and cached[0] is built.model:
         compiled = cached[1]
     else:
-        backend = {"backend": "jax", "gradient_backend": "jax"} if reuse else {"backend": "numba"}
+        how = {"backend": "jax", "gradient_backend": "jax"} if reuse else {"backend": "numba"}
         compiled = nutpie.compile_pymc_model(
-            built.model,
-            freeze_model=not reuse,
-            var_names=_trace_vars(built.model),
-            **backend,
+            built.model, freeze_model=not reuse, var_names=_trace_vars(built.model), **how
         )
         if reuse:
             _NUTPIE_CACHE.clear()

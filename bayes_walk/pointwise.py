@@ -18,7 +18,7 @@ from collections.abc import Callable
 import numpy as np
 import xarray as xr
 
-# 100 draws x n per call: larger batches gained nothing (memory-bound gathers)
+# draws per call: bounds the float32 (draws, n) outputs held at once
 BATCH_DRAWS = 100
 
 

@@ -41,10 +41,18 @@ class Interpolated:
     index: Any
     weight: Any
 
-    def at(self, values):
-        """Interpolate ``values`` at the knots, (..., knot), to the participants."""
-        left = values[..., self.index]
-        right = values[..., self.index + 1]
+    def at(self, values, rows=None):
+        """Interpolate ``values`` at the knots to the participants.
+
+        ``values`` is (knot,), or (row, knot) with ``rows`` (participant,) picking each
+        participant's row (e.g. its stratum's deviation curve).
+        """
+        if rows is None:
+            flat, idx = values, self.index
+        else:
+            flat, idx = values.ravel(), rows * values.shape[-1] + self.index
+        left = flat[idx]
+        right = flat[idx + 1]
         return left + self.weight * (right - left)
 
 
@@ -253,11 +261,7 @@ def linear_term(ctx: TermContext, coef, dev=None, grid_features: np.ndarray | No
     if isinstance(ctx.data, Interpolated):
         # each stratum's deviation curve at the knots, then each participant's own stratum
         at_knots = pt.dot(dev, pt.constant(ctx.data.knot_features).T)  # (stratum, knot)
-        k = ctx.data.knot_features.shape[0]
-        flat = ctx.strata.idx * k + ctx.data.index
-        left = at_knots.ravel()[flat]
-        right = at_knots.ravel()[flat + 1]
-        deviation = left + ctx.data.weight * (right - left)
+        deviation = ctx.data.at(at_knots, rows=ctx.strata.idx)
         return TermResult(eta=_term_values(ctx.data, coef) + deviation)
     rows = pt.cast(dev, ctx.data.dtype)[ctx.strata.idx]
     eta = matvec(ctx.data, coef) + pt.cast((ctx.data * rows).sum(axis=1), "float64")
