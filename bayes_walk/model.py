@@ -219,16 +219,33 @@ def _dims_of(name: str, arr: np.ndarray, designs: dict[str, Any]) -> tuple[str, 
     return ("participant", f"{name[2:]}_basis")
 
 
-def _term_data(mod, name: str, design: dict[str, Any], data: dict[str, Any]):
+def _categorical_columns(designs: dict[str, Any]) -> np.ndarray:
+    """Which covariate columns are dummies of a categorical covariate."""
+    return np.concatenate(
+        [
+            np.full(
+                len(t["levels"]) - 1 if t["kind"] == "categorical" else 1,
+                t["kind"] == "categorical",
+            )
+            for t in designs["covariates"]["terms"]
+        ]
+    )
+
+
+def _term_data(mod, name: str, design: dict[str, Any], data: dict[str, Any], sink=None):
     if "interp" in design:
         knots = interpolation_knots(design)
         feats = mod.features(knots, design) - np.asarray(design["shift"])
-        return Interpolated(feats, data[f"i_{name}"], data[f"w_{name}"])
+        return Interpolated(feats, data[f"i_{name}"], data[f"w_{name}"], sink=sink)
     return data[f"F_{name}"] if f"F_{name}" in data else data[f"x_{name}"]
 
 
 def build_model(
-    spec: ModelSpec, cohort: xr.Dataset, designs: dict[str, Any] | None = None
+    spec: ModelSpec,
+    cohort: xr.Dataset,
+    designs: dict[str, Any] | None = None,
+    *,
+    fused: bool = False,
 ) -> BuiltModel:
     """Validate ``spec`` against ``cohort`` and build the PyMC model.
 
@@ -240,6 +257,10 @@ def build_model(
         The cohort Dataset (ARCHITECTURE "The cohort Dataset").
     designs
         Fixed designs (from a stored fit); computed from ``cohort`` when None.
+    fused
+        Build the sampling twin: the same parameters and Deterministics, with the
+        likelihood a ``pm.Potential`` computed by :mod:`bayes_walk.fused` in one pass (no
+        ``mu``, no observed variable; Poisson only). Used by ``fit`` to sample.
 
     Returns
     -------
@@ -251,6 +272,8 @@ def build_model(
     from bayes_walk.priors import make_rv
 
     validate_spec(spec, cohort)
+    if fused and spec.likelihood != "poisson":
+        raise SpecError(f"the fused likelihood is Poisson only, not {spec.likelihood!r}")
     designs = designs if designs is not None else make_designs(spec, cohort)
     arrays = data_arrays(spec, cohort, designs)
     coords: dict[str, list] = {"participant": [str(i) for i in cohort["participant"].values]}
@@ -277,12 +300,24 @@ def build_model(
         set(spec.hierarchy.curve_exposures or spec.exposures) if "strata" in designs else set()
     )
 
+    sink = None
+    if fused:
+        from bayes_walk.fused import FusedPredictor
+
+        sink = FusedPredictor(len(coords["participant"]))
+
     with pm.Model(coords=coords) as model:
         data = {k: _data(model, k, v, _dims_of(k, v, designs)) for k, v in arrays.items()}
         eta = make_rv("intercept", gpri["intercept"])
         if "X_covariates" in data:
             beta = make_rv("beta", gpri["covariates"], dims="covariate")
-            eta = eta + matvec(data["X_covariates"], beta)
+            X = data["X_covariates"]
+            if sink is not None:
+                eta = eta + sink.covariates(
+                    arrays["X_covariates"], beta, _categorical_columns(designs)
+                )
+            else:
+                eta = eta + matvec(X, beta)
         strata = (
             Strata(designs["strata"]["variable"], coords["stratum"], data["stratum_idx"])
             if "strata" in designs
@@ -298,7 +333,7 @@ def build_model(
                 design=d,
                 priors=spec.exposure_priors(name),
                 grid=grids[name],
-                data=_term_data(mod, name, d, data),
+                data=_term_data(mod, name, d, data, sink),
                 strata=strata if name in curve_targets else None,
             )
             eta = eta + mod.build(ctx).eta
@@ -313,11 +348,15 @@ def build_model(
             sd = make_rv(f"sd_{g}", gpri["group_sd"])
             z = pm.Normal(f"z_{g}", 0.0, 1.0, dims=(g,))
             effect = pm.Deterministic(f"effect_{g}", sd * z, dims=(g,))
-            eta = eta + effect[data["group_idx"]]
+            gidx = data["group_idx"]
+            eta = eta + (sink.lookup(effect, arrays["group_idx"]) if sink else effect[gidx])
         if spec.offset:
             eta = eta + data["log_offset"]
         y = data[f"{spec.outcome}_obs"]
-        if spec.likelihood == "poisson":
+        if sink is not None:
+            obs = arrays[f"{spec.outcome}_obs"]
+            pm.Potential(f"{spec.outcome}_loglik", sink.poisson_logp(obs, eta))
+        elif spec.likelihood == "poisson":
             mu = pm.Deterministic("mu", pt.exp(eta), dims=("participant",))
             pm.Poisson(spec.outcome, mu=mu, observed=y, dims=("participant",))
         elif spec.likelihood == "bernoulli_log":

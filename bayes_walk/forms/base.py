@@ -40,13 +40,24 @@ class Interpolated:
     knot_features: np.ndarray  # (knot, basis), centred like the data's features
     index: Any
     weight: Any
+    # a bayes_walk.fused.FusedPredictor: at() hands the piece to the fused likelihood
+    sink: Any = None
 
     def at(self, values, rows=None):
         """Interpolate ``values`` at the knots to the participants.
 
         ``values`` is (knot,), or (row, knot) with ``rows`` (participant,) picking each
-        participant's row (e.g. its stratum's deviation curve).
+        participant's row (e.g. its stratum's deviation curve). With a ``sink`` the piece
+        goes to the fused likelihood and the result is a zero: forms only ever add it to
+        their term.
         """
+        if self.sink is not None:
+            from bayes_walk.fused import numeric
+
+            idx = numeric(self.index)
+            if rows is not None:
+                idx = numeric(rows) * self.knot_features.shape[0] + idx
+            return self.sink.lerp(values, idx, numeric(self.weight))
         if rows is None:
             flat, idx = values, self.index
         else:
