@@ -20,11 +20,11 @@ def _inputs(rng, n=400, p=2, ql=2, qk=2, rest=True):
     k = 50
     y = rng.poisson(0.4, n).astype(np.float32)
     X = rng.normal(size=(n, p)).astype(np.float32)
-    LI = np.zeros((n, ql), dtype=np.int16)
+    LI = np.zeros((n, ql), dtype=np.uint16)
     for j in range(ql):
         LI[:, j] = j * k + rng.integers(0, k - 1, n)
     LW = rng.random((n, ql)).astype(np.float32)
-    KI = (ql * k + rng.integers(0, 7, (n, qk))).astype(np.int16)
+    KI = (ql * k + rng.integers(0, 7, (n, qk))).astype(np.uint16)
     size = ql * k + 7
     values = {
         "a": np.array(-1.2),
