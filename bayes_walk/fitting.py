@@ -46,21 +46,21 @@ def _trace_vars(model) -> list[str]:
     return [n for n in keep if n != "mu"]
 
 
-def _sampling_model(built, cohort: xr.Dataset):
-    """The model nutpie samples in a one-off fit: the fused twin for a Poisson likelihood.
+def fused_twin(built, cohort: xr.Dataset):
+    """The model a one-off nutpie fit samples: the fused twin of a Poisson model, else None.
 
-    Its log density and gradient equal the model's (``tests/test_fused.py``) at less than
-    half the cost per gradient; it has the same parameters and Deterministics, so the
-    draws go with ``built`` for the log-likelihood and predictive draws.
+    Its log density and gradient equal the model's (``tests/test_fused.py``) at about half
+    the cost per gradient; it has the same parameters and Deterministics, so its draws go
+    with ``built`` for predictive draws, and its pieces give the log-likelihood.
     """
     if built.spec.likelihood != "poisson":
-        return built.model
+        return None
     from bayes_walk.model import build_model
 
-    return build_model(built.spec, cohort, built.designs, fused=True).model
+    return build_model(built.spec, cohort, built.designs, fused=True)
 
 
-def _sample_nutpie(built, cohort, chains, draws, tune, seed, target_accept, progress, extra, reuse):
+def _sample_nutpie(built, twin, chains, draws, tune, seed, target_accept, progress, extra, reuse):
     import nutpie
 
     # A one-off fit freezes the data into a numba-compiled function: the chains then run
@@ -75,7 +75,7 @@ def _sample_nutpie(built, cohort, chains, draws, tune, seed, target_accept, prog
         compiled = cached[1]
     else:
         how = {"backend": "jax", "gradient_backend": "jax"} if reuse else {"backend": "numba"}
-        model = built.model if reuse else _sampling_model(built, cohort)
+        model = twin.model if twin is not None else built.model
         compiled = nutpie.compile_pymc_model(
             model, freeze_model=not reuse, var_names=_trace_vars(model), **how
         )
@@ -363,10 +363,12 @@ def fit(
         f"sampling with {backend}: {chains} chains x ({tune} tune + {draws} draws), seed {seed}",
         progress,
     )
+    twin = None
     if backend == "nutpie":
+        twin = None if reuse else fused_twin(built, cohort)
         idata = _sample_nutpie(
             built,
-            cohort,
+            twin,
             chains,
             draws,
             tune,
@@ -395,7 +397,7 @@ def fit(
     if "mu" in idata.posterior:
         idata.posterior = idata.posterior.drop_vars("mu")
     _log(f"sampled in {t_sample:.1f} s; computing log-likelihood", progress)
-    log_lik, mu = _log_likelihood(built, idata.posterior, cohort)
+    log_lik, mu = _log_likelihood(twin or built, idata.posterior, cohort)
     idata.add_groups(
         log_likelihood=log_lik,
         observed_data=xr.Dataset({spec.outcome: cohort[spec.outcome].astype(np.int8)}),

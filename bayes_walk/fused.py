@@ -247,6 +247,9 @@ class FusedPredictor:
 
     def __init__(self, n: int) -> None:
         self.n = n
+        self.parameters: dict[str, Any] = {}
+        self.arrays: dict[str, np.ndarray] = {}
+        self.log_y_factorial = np.zeros(0)
         self._values: list[Any] = []
         self._size = 0
         self._lerp: list[tuple[np.ndarray, np.ndarray]] = []
@@ -342,7 +345,11 @@ class FusedPredictor:
         )
         op = PoissonLogLinear(X.shape[1], len(self._lerp), len(self._lookup), rest.ndim == 1)
         out = op(y_, a, vec, X_, beta, V, LI_, LW_, KI_)
-        return out[0] - float(gammaln(y + 1.0).sum())
+        # kept for the pointwise log-likelihood (bayes_walk.fused_pointwise)
+        self.parameters = {"a": pt.as_tensor_variable(a), "rest": vec, "beta": beta, "V": V}
+        self.arrays = arrays
+        self.log_y_factorial = gammaln(y + 1.0)
+        return out[0] - float(self.log_y_factorial.sum())
 
 
 def _columns(cols: list[np.ndarray], n: int, dtype) -> np.ndarray:

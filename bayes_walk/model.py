@@ -62,6 +62,8 @@ class BuiltModel:
     grids: dict[str, np.ndarray]
     designs: dict[str, Any]
     data_names: tuple[str, ...] = field(default_factory=tuple)
+    # the fused likelihood's pieces (bayes_walk.fused.FusedPredictor) of a fused model
+    predictor: Any = None
 
     def data_arrays(self, cohort: xr.Dataset) -> dict[str, np.ndarray]:
         """The ``pm.Data`` values for ``cohort`` under this model's fixed designs."""
@@ -365,4 +367,4 @@ def build_model(
             pm.Bernoulli(spec.outcome, p=mu, observed=y, dims=("participant",))
         else:  # pragma: no cover - the spec parser rejects other likelihoods
             raise SpecError(f"unknown likelihood {spec.likelihood!r}")
-    return BuiltModel(spec, model, coords, grids, designs, tuple(arrays))
+    return BuiltModel(spec, model, coords, grids, designs, tuple(arrays), predictor=sink)

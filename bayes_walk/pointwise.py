@@ -83,6 +83,11 @@ def pointwise_function(built) -> Callable[..., tuple[np.ndarray, np.ndarray]]:
     fn = getattr(built, "_pointwise_fn", None)
     if fn is not None:
         return fn
+    if built.predictor is not None:  # a fused model: its own pieces, no JAX
+        from bayes_walk.fused_pointwise import fused_pointwise_function
+
+        built._pointwise_fn = fused_pointwise_function(built)
+        return built._pointwise_fn
     compiled = _compile(built)
     names = [rv.name for rv in built.model.free_RVs]
 

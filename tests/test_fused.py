@@ -145,3 +145,26 @@ def test_fused_model_refuses_the_log_binomial_likelihood():
     cohort = toy_cohort(n=200, seed=5)
     with pytest.raises(SpecError, match="Poisson only"):
         build_model(_spec("gp", likelihood="bernoulli_log"), cohort, fused=True)
+
+
+@pytest.mark.parametrize("name", ["gp_sex", "linear"])
+def test_fused_pointwise_log_likelihood_and_mu_match_the_generic_path(name):
+    import pymc as pm
+
+    from bayes_walk.pointwise import pointwise_function
+
+    cohort = toy_cohort(n=500, seed=6)
+    spec = load_spec(name)
+    plain = build_model(spec, cohort)
+    fused = build_model(spec, cohort, plain.designs, fused=True)
+    with plain.model:
+        prior = pm.sample_prior_predictive(draws=12, random_seed=1).prior
+    names = [v.name for v in plain.model.free_RVs]
+    post = prior[names]
+    ll0, mu0 = pointwise_function(plain)(post, mu_step=5)
+    ll1, mu1 = pointwise_function(fused)(post, mu_step=5)
+    assert ll1.shape == ll0.shape == (1, 12, 500) and mu1.shape == mu0.shape == (1, 3, 500)
+    ok = np.isfinite(ll0)
+    assert ok.mean() > 0.9
+    np.testing.assert_allclose(ll1[ok], ll0[ok], rtol=2e-5, atol=1e-5)
+    np.testing.assert_allclose(mu1, mu0, rtol=2e-5)
