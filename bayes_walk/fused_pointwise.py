@@ -74,7 +74,13 @@ def _parameter_function(fused) -> Callable[..., list[np.ndarray]]:
     # the Python linker and no rewrites: no C or numba compilation for a graph run once
     # per batch, and no fused or n-ary elementwise ops, which the Python linker would run
     # one scalar at a time (1 s instead of 0.05 s for 4000 draws at n = 11,194)
-    return pytensor.function(list(rep.values()), batched, mode=Mode(linker="py", optimizer=None))
+    return pytensor.function(
+        list(rep.values()),
+        batched,
+        mode=Mode(linker="py", optimizer=None),
+        # a free parameter need not reach the predictor (e.g. a prior-only hyperparameter)
+        on_unused_input="ignore",
+    )
 
 
 def fused_pointwise_function(fused) -> Callable[..., tuple[np.ndarray, np.ndarray]]:
