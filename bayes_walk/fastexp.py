@@ -26,6 +26,7 @@ LN2_LO = 1.90821492927058770002e-10
 # adding 1.5 * 2**52 rounds to an integer, which then sits in the low mantissa bits
 ROUNDER = 6755399441055744.0
 COEF = tuple(1.0 / math.factorial(j) for j in range(14))
+HORNER = COEF[::-1]  # highest degree first
 # no "reassoc" (it would fold (t + ROUNDER) - ROUNDER away), no "nnan"/"ninf" (NaN must
 # propagate to the sampler)
 FASTMATH = {"nsz", "arcp", "contract", "afn"}
@@ -33,27 +34,16 @@ FASTMATH = {"nsz", "arcp", "contract", "afn"}
 
 def exp_block(x: np.ndarray, out: np.ndarray, scratch: np.ndarray, m: int) -> None:
     """``out[:m] = exp(x[:m])``; ``scratch`` is a float64 work array of at least ``m``."""
-    c0, c1, c2, c3, c4, c5, c6 = COEF[0], COEF[1], COEF[2], COEF[3], COEF[4], COEF[5], COEF[6]
-    c7, c8, c9, c10, c11, c12, c13 = COEF[7:14]
     for i in range(m):
         v = min(max(x[i], -708.0), 709.0)
         t = v * LOG2E + ROUNDER
         scratch[i] = t
         k = t - ROUNDER
         r = (v - k * LN2_HI) - k * LN2_LO
-        p = c13 * r + c12
-        p = p * r + c11
-        p = p * r + c10
-        p = p * r + c9
-        p = p * r + c8
-        p = p * r + c7
-        p = p * r + c6
-        p = p * r + c5
-        p = p * r + c4
-        p = p * r + c3
-        p = p * r + c2
-        p = p * r + c1
-        out[i] = p * r + c0
+        p = 0.0
+        for c in HORNER:  # a tuple: numba unrolls it
+            p = p * r + c
+        out[i] = p
     # 2**k: k (two's complement) is in the low bits of t's representation; shifted to the
     # exponent field it adds k to the exponent of exp(r), which lies in [0.7, 1.42]
     kbits = scratch.view(np.int64)

@@ -364,32 +364,13 @@ def fit(
         progress,
     )
     twin = None
+    run = (chains, draws, tune, seed, target_accept, progress)
     if backend == "nutpie":
         twin = None if reuse else fused_twin(built, cohort)
-        idata = _sample_nutpie(
-            built,
-            twin,
-            chains,
-            draws,
-            tune,
-            seed,
-            target_accept,
-            progress,
-            sampler_kwargs or {},
-            reuse,
-        )
+        idata = _sample_nutpie(built, twin, *run, sampler_kwargs or {}, reuse)
     else:
-        idata = _sample_pymc(
-            built,
-            chains,
-            draws,
-            tune,
-            seed,
-            target_accept,
-            progress,
-            numpyro=backend == "numpyro",
-            extra=sampler_kwargs or {},
-        )
+        numpyro = backend == "numpyro"
+        idata = _sample_pymc(built, *run, numpyro=numpyro, extra=sampler_kwargs or {})
     t_sample = time.perf_counter() - t0
     for g in ("constant_data", "observed_data", "log_likelihood", "posterior_predictive"):
         if g in idata.groups():

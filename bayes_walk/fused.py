@@ -217,9 +217,15 @@ def _register_numba() -> None:
             logp, da, drest, dbeta, dV = kernel(y, a.item(), rest, X, beta, V, LI, LW, KI)
             return np.array(logp), np.array(da), drest, dbeta, dV
 
-        # the cache key must change with the generated code (the props alone do not see
-        # an edit of kernel_source): a hash of the source is the version
+        # PyTensor caches the compiled function on disk under the op's props and this
+        # version; the props do not see an edit of the generated code or of the exp it
+        # calls, so the version is a hash of both sources
+        import inspect
+
+        from bayes_walk import fastexp
+
         src = kernel_source(op.n_dense, op.n_lerp, op.n_lookup, op.has_rest)
+        src += inspect.getsource(fastexp)
         return fused, int(hashlib.sha256(src.encode()).hexdigest()[:12], 16)
 
 
