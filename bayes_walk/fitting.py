@@ -1,7 +1,8 @@
 """Fit a spec to a cohort: sample, add log-likelihood, posterior predictive, diagnostics.
 
-Backends: nutpie (default; numba-compiled with the data frozen in for a one-off fit,
-JAX-compiled and reused across data sets via ``built=``),
+Backends: nutpie (default; numba-compiled with the data frozen in for a one-off fit, of
+the fused twin for a Poisson model; JAX-compiled and reused across data sets via
+``built=``),
 pymc (``pm.sample``) and numpyro (``pm.sample(nuts_sampler="numpyro")``). The result is an
 ``az.InferenceData`` laid out as ARCHITECTURE "fit.nc" says.
 """
@@ -46,21 +47,7 @@ def _trace_vars(model) -> list[str]:
     return [n for n in keep if n != "mu"]
 
 
-def fused_twin(built, cohort: xr.Dataset):
-    """The model a one-off nutpie fit samples: the fused twin of a Poisson model, else None.
-
-    Its log density and gradient equal the model's (``tests/test_fused.py``) at about half
-    the cost per gradient; it has the same parameters and Deterministics, so its draws go
-    with ``built`` for predictive draws, and its pieces give the log-likelihood.
-    """
-    if built.spec.likelihood != "poisson":
-        return None
-    from bayes_walk.model import build_model
-
-    return build_model(built.spec, cohort, built.designs, fused=True)
-
-
-def _sample_nutpie(built, twin, chains, draws, tune, seed, target_accept, progress, extra, reuse):
+def _sample_nutpie(built, chains, draws, tune, seed, target_accept, progress, extra, reuse):
     import nutpie
 
     # A one-off fit freezes the data into a numba-compiled function: the chains then run
@@ -75,9 +62,8 @@ def _sample_nutpie(built, twin, chains, draws, tune, seed, target_accept, progre
         compiled = cached[1]
     else:
         how = {"backend": "jax", "gradient_backend": "jax"} if reuse else {"backend": "numba"}
-        model = twin.model if twin is not None else built.model
         compiled = nutpie.compile_pymc_model(
-            model, freeze_model=not reuse, var_names=_trace_vars(model), **how
+            built.model, freeze_model=not reuse, var_names=_trace_vars(built.model), **how
         )
         if reuse:
             _NUTPIE_CACHE.clear()
@@ -356,18 +342,21 @@ def fit(
         _log(
             f"building model '{spec.name}' on {cohort.sizes['participant']} participants", progress
         )
-        built = build_model(spec, cohort)
+        # A one-off nutpie fit of a Poisson model samples the fused twin (bayes_walk/fused.py):
+        # the same parameters, priors and Deterministics, and a log density and gradient
+        # equal to the ordinary model's (tests/test_fused.py) at about half the cost per
+        # gradient; its pieces also give the pointwise log-likelihood and mu.
+        fused = backend == "nutpie" and spec.likelihood == "poisson"
+        built = build_model(spec, cohort, fused=fused)
     else:
         built.set_data(cohort)
     _log(
         f"sampling with {backend}: {chains} chains x ({tune} tune + {draws} draws), seed {seed}",
         progress,
     )
-    twin = None
     run = (chains, draws, tune, seed, target_accept, progress)
     if backend == "nutpie":
-        twin = None if reuse else fused_twin(built, cohort)
-        idata = _sample_nutpie(built, twin, *run, sampler_kwargs or {}, reuse)
+        idata = _sample_nutpie(built, *run, sampler_kwargs or {}, reuse)
     else:
         numpyro = backend == "numpyro"
         idata = _sample_pymc(built, *run, numpyro=numpyro, extra=sampler_kwargs or {})
@@ -378,7 +367,7 @@ def fit(
     if "mu" in idata.posterior:
         idata.posterior = idata.posterior.drop_vars("mu")
     _log(f"sampled in {t_sample:.1f} s; computing log-likelihood", progress)
-    log_lik, mu = _log_likelihood(twin or built, idata.posterior, cohort)
+    log_lik, mu = _log_likelihood(built, idata.posterior, cohort)
     idata.add_groups(
         log_likelihood=log_lik,
         observed_data=xr.Dataset({spec.outcome: cohort[spec.outcome].astype(np.int8)}),

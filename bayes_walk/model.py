@@ -71,6 +71,11 @@ class BuiltModel:
 
     def set_data(self, cohort: xr.Dataset) -> None:
         """Swap the data of ``cohort`` into the model (same spec, same designs)."""
+        if self.predictor is not None:
+            raise SpecError(
+                "a fused model (build_model(..., fused=True)) holds its data in its "
+                "likelihood and cannot take another data set; reuse an ordinary model"
+            )
         validate_spec(self.spec, cohort)
         arrays = self.data_arrays(cohort)
         ids = [str(i) for i in cohort["participant"].values]

@@ -168,3 +168,10 @@ def test_fused_pointwise_log_likelihood_and_mu_match_the_generic_path(name):
     assert ok.mean() > 0.9
     np.testing.assert_allclose(ll1[ok], ll0[ok], rtol=2e-5, atol=1e-5)
     np.testing.assert_allclose(mu1, mu0, rtol=2e-5)
+
+
+def test_a_fused_model_refuses_new_data():
+    cohort = toy_cohort(n=200, seed=7)
+    fused = build_model(load_spec("gp"), cohort, fused=True)
+    with pytest.raises(SpecError, match="cannot take another data set"):
+        fused.set_data(toy_cohort(n=200, seed=8))
