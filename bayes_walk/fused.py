@@ -17,9 +17,10 @@ second output of the same node, so a compiled ``logp + dlogp`` evaluates it once
 
 :class:`FusedPredictor` collects the pieces while the model is built (the forms call it
 through :meth:`bayes_walk.forms.base.Interpolated.at`) and returns the log-likelihood.
-The fused model is used only to sample (``bayes_walk.fitting``); log-likelihood and
-predictive draws come from the ordinary model, and ``tests/test_fused.py`` checks that
-both give the same log density and gradient.
+``bayes_walk.fitting`` samples the fused model in a one-off nutpie fit of a Poisson model,
+and the same pieces give the pointwise log-likelihood and ``mu``
+(:mod:`bayes_walk.fused_pointwise`). ``tests/test_fused.py`` checks that the fused and
+the ordinary model give the same log density and gradient.
 """
 
 from __future__ import annotations

@@ -267,7 +267,8 @@ def build_model(
     fused
         Build the sampling twin: the same parameters and Deterministics, with the
         likelihood a ``pm.Potential`` computed by :mod:`bayes_walk.fused` in one pass (no
-        ``mu``, no observed variable; Poisson only). Used by ``fit`` to sample.
+        ``mu``, no observed variable; Poisson only). ``fit`` samples it in a one-off
+        nutpie fit, and its pieces give the pointwise log-likelihood and ``mu``.
 
     Returns
     -------
@@ -318,13 +319,11 @@ def build_model(
         eta = make_rv("intercept", gpri["intercept"])
         if "X_covariates" in data:
             beta = make_rv("beta", gpri["covariates"], dims="covariate")
-            X = data["X_covariates"]
             if sink is not None:
-                eta = eta + sink.covariates(
-                    arrays["X_covariates"], beta, _categorical_columns(designs)
-                )
+                cat = _categorical_columns(designs)
+                eta = eta + sink.covariates(arrays["X_covariates"], beta, cat)
             else:
-                eta = eta + matvec(X, beta)
+                eta = eta + matvec(data["X_covariates"], beta)
         strata = (
             Strata(designs["strata"]["variable"], coords["stratum"], data["stratum_idx"])
             if "strata" in designs
@@ -355,8 +354,10 @@ def build_model(
             sd = make_rv(f"sd_{g}", gpri["group_sd"])
             z = pm.Normal(f"z_{g}", 0.0, 1.0, dims=(g,))
             effect = pm.Deterministic(f"effect_{g}", sd * z, dims=(g,))
-            gidx = data["group_idx"]
-            eta = eta + (sink.lookup(effect, arrays["group_idx"]) if sink else effect[gidx])
+            if sink is not None:
+                eta = eta + sink.lookup(effect, arrays["group_idx"])
+            else:
+                eta = eta + effect[data["group_idx"]]
         if spec.offset:
             eta = eta + data["log_offset"]
         y = data[f"{spec.outcome}_obs"]
