@@ -3,11 +3,11 @@
 The fused model (:mod:`bayes_walk.fused`) already holds the linear predictor as a few
 parameter vectors (``a``, ``rest``, ``beta``, the knot and lookup values ``V``) and
 compact per-participant arrays. After sampling, the parameter vectors are computed for
-a batch of draws at once (a small PyTensor graph vectorised over draws, run by numpy),
-and a numba loop forms ``eta``, ``mu = exp(eta)`` and ``y eta - mu - log y!`` for every
-draw and participant. This avoids importing and compiling JAX for the generic path
-(:mod:`bayes_walk.pointwise`), about 2 s of a 25 s fit at n = 11,194; both paths are
-tested to agree.
+a batch of draws at once (a PyTensor graph vectorised over draws, run by numpy, or by
+JAX when a term is a full (draw, participant) array), and a numba loop forms ``eta``,
+``mu = exp(eta)`` and ``y eta - mu - log y!`` for every draw and participant. For the
+default model this avoids importing and compiling JAX (:mod:`bayes_walk.pointwise`),
+about 2 s of a 25 s fit at n = 11,194; both paths are tested to agree.
 """
 
 from __future__ import annotations
@@ -71,13 +71,19 @@ def _parameter_function(fused) -> Callable[..., list[np.ndarray]]:
     outs = [pt.cast(o, "float64") for o in outs]
     rep = {rv: pt.tensor(name=rv.name, shape=(None, *rv.type.shape), dtype=rv.dtype) for rv in rvs}
     batched = vectorize_graph(outs, replace=rep)
-    # the Python linker and no rewrites: no C or numba compilation for a graph run once
-    # per batch, and no fused or n-ary elementwise ops, which the Python linker would run
-    # one scalar at a time (1 s instead of 0.05 s for 4000 draws at n = 11,194)
+    if isinstance(pred.parameters["rest"], np.ndarray):
+        # only small vectors per draw: the Python linker and no rewrites, so nothing is
+        # compiled, and no fused or n-ary elementwise ops, which it would run one scalar
+        # at a time (1 s instead of 0.05 s for 4000 draws at n = 11,194)
+        mode: Any = Mode(linker="py", optimizer=None)
+    else:
+        # a (draw, participant) term (rcs, changepoint, categorical forms, an offset):
+        # numpy one op at a time took 9 s for 4000 draws at 11,194; JAX compiles it once
+        mode = "JAX"
     return pytensor.function(
         list(rep.values()),
         batched,
-        mode=Mode(linker="py", optimizer=None),
+        mode=mode,
         # a free parameter need not reach the predictor (e.g. a prior-only hyperparameter)
         on_unused_input="ignore",
     )
