@@ -21,9 +21,9 @@ import bench_common as bc  # noqa: E402
 import numpy as np  # noqa: E402
 
 from bayes_walk.cohort.store import load_cohort  # noqa: E402
-from bayes_walk.fitting import fit  # noqa: E402
-from bayes_walk.model import build_model  # noqa: E402
-from bayes_walk.spec import load_spec  # noqa: E402
+from bayes_walk.inference.fit import fit  # noqa: E402
+from bayes_walk.model.builder import build_model  # noqa: E402
+from bayes_walk.spec.model_spec import load_spec  # noqa: E402
 
 SPEC = "gp"
 

@@ -9,7 +9,7 @@ Stages (run all by default):
    quartile models (other exposure linear, full adjustment set), fitted to the EXPECTED
    outcome of a 400,000-participant cohort (so without Bernoulli noise), give the
    published multi-adjusted RRs. Nelder-Mead on the squared log-RR differences.
-3. ``check``: the real analysis (``bayes_walk.frequentist.modified_poisson``) on simulated
+3. ``check``: the real analysis (``bayes_walk.checks.frequentist.modified_poisson``) on simulated
    cohorts of 11,194 for seeds 0..K-1; prints mean RRs, cuts and incidence.
 
 The printed constants are then frozen by hand in ``sim_population.py`` / ``truth.py``.
@@ -25,9 +25,9 @@ import time
 import numpy as np
 from scipy.optimize import minimize
 
+from bayes_walk.checks.frequentist import covariate_design, modified_poisson
 from bayes_walk.cohort import schema, sim_population, simulate, truth
 from bayes_walk.cohort.quartiles import categorize, quartile_cuts
-from bayes_walk.frequentist import covariate_design, modified_poisson
 
 PUBLISHED = {
     "walking_min": np.array([0.87, 0.77, 0.76]),

@@ -52,7 +52,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 def one_fit(spec, cohort, args, seed: int, built=None):
     from bayes_walk.estimands.diagnostics import diagnostics
     from bayes_walk.estimands.plateau_report import plateau_summary
-    from bayes_walk.fitting import fit
+    from bayes_walk.inference.fit import fit
 
     t0 = time.perf_counter()
     idata = fit(
@@ -84,7 +84,7 @@ def one_fit(spec, cohort, args, seed: int, built=None):
 
 def run(args) -> None:
     from bayes_walk.cohort.simulate import simulate_cohort
-    from bayes_walk.spec import load_spec
+    from bayes_walk.spec.model_spec import load_spec
 
     out = Path(args.out)
     res_path = out / "results.json"

@@ -27,16 +27,16 @@ import time
 from pathlib import Path
 
 from bayes_walk.atomic import write_text_atomic
-from bayes_walk.cohort.simulate import simulate_cohort
-from bayes_walk.fitting import fit
-from bayes_walk.recovery import (
+from bayes_walk.checks.recovery import (
     band_coverage,
     monotone_share,
     quartile_agreement,
     stratum_difference,
     tau_interval,
 )
-from bayes_walk.spec import load_spec, shipped_specs
+from bayes_walk.cohort.simulate import simulate_cohort
+from bayes_walk.inference.fit import fit
+from bayes_walk.spec.model_spec import load_spec, shipped_specs
 
 OUT = Path(__file__).resolve().parents[1] / "reports" / "recovery"
 CHECKS = ("quartiles", "gp", "changepoint", "monotone", "strata", "specs")

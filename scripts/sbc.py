@@ -34,7 +34,7 @@ SMALL_SPEC = {
 
 
 def model_spec(name: str):
-    from bayes_walk.spec import load_spec, spec_from_dict
+    from bayes_walk.spec.model_spec import load_spec, spec_from_dict
 
     return spec_from_dict(dict(SMALL_SPEC)) if name == "small" else load_spec(name)
 
@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="reports/sbc")
     args = parser.parse_args(argv)
     if args.models == "all":
-        from bayes_walk.spec import shipped_specs
+        from bayes_walk.spec.model_spec import shipped_specs
 
         names = ["small", *shipped_specs()]
     else:

@@ -48,7 +48,7 @@ def last_category(name: str) -> Quantity:
 
 
 def default_quantities(built) -> dict[str, Quantity]:
-    """SBC quantities of a built model (``bayes_walk.model.BuiltModel``)."""
+    """SBC quantities of a built model (``bayes_walk.model.builder.BuiltModel``)."""
     names = {v.name for v in built.model.free_RVs} | {v.name for v in built.model.deterministics}
     out: dict[str, Quantity] = {"intercept": var("intercept")}
     for exposure, design in built.designs["exposures"].items():
@@ -85,7 +85,7 @@ def with_priors(
     exposure_priors: Mapping[str, Any] | None = None,
 ):
     """A copy of ``spec`` with prior overrides (global and per exposure)."""
-    from bayes_walk.spec import spec_from_dict
+    from bayes_walk.spec.model_spec import spec_from_dict
 
     d = copy.deepcopy(spec.to_dict())
     d.setdefault("priors", {}).update(dict(global_priors or {}))
@@ -109,7 +109,7 @@ def spec_sbc(
 
     Parameters
     ----------
-    spec : bayes_walk.spec.ModelSpec
+    spec : bayes_walk.spec.model_spec.ModelSpec
         The model that is fitted.
     cohort : xarray.Dataset
         Supplies exposures, covariates and groups (its outcome is replaced by simulations).
@@ -128,7 +128,7 @@ def spec_sbc(
     -------
     PymcSBC
     """
-    from bayes_walk.model import build_model
+    from bayes_walk.model.builder import build_model
 
     built = build_model(spec, cohort)
     if reuse is not None:

@@ -40,8 +40,8 @@ def run(args: argparse.Namespace) -> int:
     """Run the demo."""
     import warnings
 
-    from bayes_walk.demo import DEFAULT_MODELS, run_demo
     from bayes_walk.errors import BayesWalkError
+    from bayes_walk.report.demo import DEFAULT_MODELS, run_demo
 
     if args.n < 100:
         raise BayesWalkError(f"--n must be at least 100 for a meaningful demo, got {args.n}")

@@ -38,9 +38,9 @@ def add_parser(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from bayes_walk.cohort.store import load_cohort
-    from bayes_walk.fitfile import save_fit
-    from bayes_walk.fitting import fit
-    from bayes_walk.spec import load_spec, validate_spec
+    from bayes_walk.inference.fit import fit
+    from bayes_walk.results import save_fit
+    from bayes_walk.spec.model_spec import load_spec, validate_spec
 
     spec = load_spec(args.model)
     cohort = load_cohort(args.data)

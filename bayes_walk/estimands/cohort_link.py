@@ -145,9 +145,9 @@ def frequentist_table(
     if cohort is None:
         return None, "no cohort available"
     try:
-        from bayes_walk.frequentist import modified_poisson
+        from bayes_walk.checks.frequentist import modified_poisson
     except ImportError:
-        return None, "bayes_walk.frequentist is not available"
+        return None, "bayes_walk.checks.frequentist is not available"
     try:
         table = modified_poisson(
             cohort,

@@ -386,7 +386,7 @@ def joint_section(fits: list[FitEntry], cohort: xr.Dataset | None) -> Section:
                 s.p(f"{f.name}: not shown in Table 3 ({exc}).")
     if cohort is not None:
         try:
-            from bayes_walk.frequentist import modified_poisson_joint
+            from bayes_walk.checks.frequentist import modified_poisson_joint
 
             fq = modified_poisson_joint(cohort, cuts=cuts)
             fq = fq.assign(

@@ -1,0 +1,1 @@
+"""Sampling a built model and the per-draw quantities computed after it."""

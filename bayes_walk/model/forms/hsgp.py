@@ -1,0 +1,167 @@
+"""Hilbert-space approximate Gaussian process (HSGP) dose-response, non-centred.
+
+``f(x) = sum_j phi_j(x) * sqrt(S(w_j)) * z_j`` with ``z_j ~ N(0, 1)``, the Laplacian
+eigenfunctions ``phi_j`` of ``[-L, L]`` and the exponentiated-quadratic spectral density
+``S``. The exposure is measured in units of its p1..p99 range and centred at the middle of
+the data; ``L = c * S_x`` with ``S_x`` the half-width of the data, fixed from the training
+data and stored in the design so that predictions at new ``x`` use the same basis. ``m``
+and ``c`` come from ``pm.gp.hsgp_approx.approx_hsgp_hyperparams`` applied to the central 90%
+of the lengthscale prior unless the spec sets them. The basis of the data is computed once
+in numpy and centred on its training means (the intercept absorbs the constant).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from bayes_walk.errors import SpecError
+from bayes_walk.model.forms.base import (
+    TermContext,
+    TermResult,
+    linear_term,
+    predict_linear,
+    relative_grid_features,
+    scaling,
+)
+
+OPTIONS: dict[str, Any] = {"m": None, "c": None, "interp_points": None}
+# Knots over [-L, L] at which the curve is evaluated and then linearly interpolated to the
+# participants (0: the exact n x m basis). The error is at most h^2/8 * max|f''| with
+# h = 2L/(points-1): about 1e-5 on the log-RR scale for the shortest lengthscale the
+# default prior allows (tests/test_hsgp_interpolation.py), while a gradient costs
+# O(points x m + n) instead of O(n x m).
+DEFAULT_INTERP_POINTS = 2048
+SUPPORTS_STRATA = True
+DEFAULT_PRIORS: dict[str, dict[str, Any]] = {
+    # marginal SD of f on the log-RR scale
+    "amplitude": {"dist": "HalfNormal", "sigma": 0.3},
+    # in units of the p1..p99 range: 95% within 0.14..0.85. Shorter than this wiggles
+    # implausibly; the paper truth's step (about 0.2 units wide) needs the lower end.
+    "lengthscale": {"dist": "LogNormal", "mu": math.log(0.35), "sigma": 0.45},
+    # marginal SD of each stratum's deviation curve (shares the global lengthscale); with
+    # few strata this prior is barely updated, so it must allow real differences
+    "stratum_amplitude": {"dist": "HalfNormal", "sigma": 0.3},
+}
+MAX_M = 60
+
+
+def check_options(options: dict[str, Any], where: str) -> None:
+    m, c = options.get("m"), options.get("c")
+    if m is not None and (isinstance(m, bool) or not isinstance(m, int) or not 3 <= m <= 200):
+        raise SpecError(f"{where}: m must be an integer between 3 and 200, got {m!r}")
+    if c is not None and (not isinstance(c, int | float) or c < 1.1):
+        raise SpecError(f"{where}: c must be a number >= 1.1, got {c!r}")
+    k = options.get("interp_points")
+    if k is not None and (
+        isinstance(k, bool) or not isinstance(k, int) or not (k == 0 or 64 <= k <= 100_000)
+    ):
+        raise SpecError(
+            f"{where}: interp_points must be 0 (exact basis) or an integer between 64 and "
+            f"100000, got {k!r}"
+        )
+
+
+def _lengthscale_range(prior: dict[str, Any]) -> tuple[float, float]:
+    from scipy import stats
+
+    d = prior["dist"]
+    if d == "LogNormal":
+        dist = stats.lognorm(s=prior["sigma"], scale=math.exp(prior["mu"]))
+    elif d == "InverseGamma":
+        dist = stats.invgamma(prior["alpha"], scale=prior["beta"])
+    elif d == "Gamma":
+        dist = stats.gamma(prior["alpha"], scale=1.0 / prior["beta"])
+    elif d == "HalfNormal":
+        dist = stats.halfnorm(scale=prior["sigma"])
+    elif d == "Exponential":
+        dist = stats.expon(scale=1.0 / prior["lam"])
+    else:  # HalfStudentT
+        dist = stats.halfnorm(scale=prior["sigma"])
+    # central 90%: the heuristic's m grows with the ratio of the two ends, and the far
+    # tails of the lengthscale prior matter little for a dose-response curve
+    return float(dist.ppf(0.05)), float(dist.ppf(0.95))
+
+
+def design(
+    x: np.ndarray, reference: float, options: dict[str, Any], priors: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Basis constants fixed from training data: centre, unit, boundary L, m."""
+    from pymc.gp.hsgp_approx import approx_hsgp_hyperparams
+
+    sc = scaling(x)
+    lo, hi = float(np.min(x)), float(np.max(x))
+    mid = (lo + hi) / 2.0
+    half = (hi - lo) / 2.0 / sc["scale"]
+    ls = _lengthscale_range((priors or DEFAULT_PRIORS)["lengthscale"])
+    m_auto, c_auto = approx_hsgp_hyperparams([-half, half], [max(ls[0], 1e-3), ls[1]], "expquad")
+    m = int(options.get("m") or min(max(m_auto, 8), MAX_M))
+    c = float(options.get("c") or c_auto)
+    points = options.get("interp_points")
+    points = DEFAULT_INTERP_POINTS if points is None else int(points)
+    out: dict[str, Any] = {
+        **sc,
+        "mid": mid,
+        "half_width": half,
+        "c": c,
+        "L": c * half,
+        "m": m,
+        "reference": float(reference),
+        "basis": [f"phi{j}" for j in range(1, m + 1)],
+    }
+    if points:
+        # a hair inside +-L so that rounding never puts an end knot beyond the boundary
+        reach = c * half * sc["scale"] * (1.0 - 1e-9)
+        out["interp"] = {"lo": mid - reach, "hi": mid + reach, "points": points}
+    return out
+
+
+def _omega(design: dict[str, Any]) -> np.ndarray:
+    return math.pi * np.arange(1, design["m"] + 1) / (2.0 * design["L"])
+
+
+def features(x: np.ndarray, design: dict[str, Any]) -> np.ndarray:
+    """Eigenfunctions ``phi_j`` at ``x``; NaN outside the boundary ``[-L, L]``."""
+    L = design["L"]
+    u = (np.asarray(x, dtype=np.float64) - design["mid"]) / design["scale"]
+    phi = np.sqrt(1.0 / L) * np.sin(np.outer(u + L, _omega(design)))
+    phi[np.abs(u) > L] = np.nan
+    return phi
+
+
+def _sqrt_psd(amplitude, lengthscale, omega: np.ndarray):
+    import pytensor.tensor as pt
+
+    return (
+        amplitude
+        * pt.sqrt(pt.sqrt(2.0 * math.pi) * lengthscale)
+        * pt.exp(-0.25 * (lengthscale * omega) ** 2)
+    )
+
+
+def build(ctx: TermContext) -> TermResult:
+    """Non-centred HSGP coefficients; stratum deviations share the lengthscale."""
+    import pymc as pm
+
+    from bayes_walk.spec.priors import make_rv
+
+    e = ctx.exposure
+    omega = _omega(ctx.design)
+    amp = make_rv(f"amplitude_{e}", ctx.priors["amplitude"])
+    ell = make_rv(f"lengthscale_{e}", ctx.priors["lengthscale"])
+    z = pm.Normal(f"z_{e}", 0.0, 1.0, dims=(ctx.basis_dim,))
+    coef = z * _sqrt_psd(amp, ell, omega)
+    dev = None
+    if ctx.strata is not None:
+        samp = make_rv(f"stratum_amplitude_{e}", ctx.priors["stratum_amplitude"])
+        zs = pm.Normal(f"stratum_z_{e}", 0.0, 1.0, dims=("stratum", ctx.basis_dim))
+        dev = zs * _sqrt_psd(samp, ell, omega)[None, :]
+    gf = relative_grid_features(ctx, features)
+    return linear_term(ctx, coef, dev, gf)
+
+
+def predict(x: np.ndarray, posterior, design: dict[str, Any], exposure: str):
+    """Log-RR versus the reference at ``x`` (NaN beyond the HSGP boundary)."""
+    return predict_linear(x, posterior, design, exposure, features)

@@ -1,0 +1,177 @@
+"""The fused Poisson likelihood: its numba kernel agrees with the numpy reference and
+with finite differences, and the fused sampling model has the same log density and
+gradient as the ordinary model for every form it takes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytensor
+import pytensor.tensor as pt
+import pytest
+from _helpers_model import toy_cohort
+
+from bayes_walk.errors import SpecError
+from bayes_walk.inference.fast.likelihood import PoissonLogLinear, kernel_source
+from bayes_walk.model.builder import build_model
+from bayes_walk.spec.model_spec import load_spec, spec_from_dict
+
+
+def _inputs(rng, n=400, p=2, ql=2, qk=2, rest=True):
+    k = 50
+    y = rng.poisson(0.4, n).astype(np.float32)
+    X = rng.normal(size=(n, p)).astype(np.float32)
+    LI = np.zeros((n, ql), dtype=np.uint16)
+    for j in range(ql):
+        LI[:, j] = j * k + rng.integers(0, k - 1, n)
+    LW = rng.random((n, ql)).astype(np.float32)
+    KI = (ql * k + rng.integers(0, 7, (n, qk))).astype(np.uint16)
+    size = ql * k + 7
+    values = {
+        "a": np.array(-1.2),
+        "rest": rng.normal(0, 0.2, n) if rest else np.zeros(0),
+        "beta": rng.normal(0, 0.3, p),
+        "V": rng.normal(0, 0.3, size),
+    }
+    return (y, X, LI, LW, KI), values
+
+
+def _function(data, has_rest, mode):
+    y, X, LI, LW, KI = data
+    a, rest, beta, V = pt.dscalar("a"), pt.dvector("rest"), pt.dvector("beta"), pt.dvector("V")
+    op = PoissonLogLinear(X.shape[1], LI.shape[1], KI.shape[1], has_rest)
+    logp = op(y, a, rest, X, beta, V, LI, LW, KI)[0]
+    wrt = [a, rest, beta, V] if has_rest else [a, beta, V]
+    return pytensor.function([a, rest, beta, V], [logp, *pt.grad(logp, wrt)], mode=mode)
+
+
+def _reference(data, v):
+    y, X, LI, LW, KI = (np.asarray(d, dtype=np.float64) for d in data)
+    LI, KI = LI.astype(int), KI.astype(int)
+    V = v["V"]
+    eta = v["a"] + X @ v["beta"] + (v["rest"] if v["rest"].size else 0.0)
+    eta = eta + (V[LI] * (1 - LW) + V[LI + 1] * LW).sum(1) + V[KI].sum(1)
+    return float(np.sum(y * eta - np.exp(eta)))
+
+
+@pytest.mark.parametrize("has_rest", [True, False])
+@pytest.mark.parametrize("shape", [(2, 2, 2), (0, 1, 0), (3, 0, 1)])
+def test_numba_kernel_matches_numpy_and_the_formula(has_rest, shape):
+    rng = np.random.default_rng(1)
+    data, v = _inputs(rng, p=shape[0], ql=shape[1], qk=shape[2], rest=has_rest)
+    args = [v["a"], v["rest"], v["beta"], v["V"]]
+    fast = _function(data, has_rest, "NUMBA")(*args)
+    slow = _function(data, has_rest, "FAST_COMPILE")(*args)
+    assert fast[0] == pytest.approx(_reference(data, v), rel=1e-12)
+    for f, s in zip(fast, slow, strict=True):
+        np.testing.assert_allclose(f, s, rtol=1e-10, atol=1e-10)
+
+
+def test_gradient_matches_finite_differences():
+    rng = np.random.default_rng(2)
+    data, v = _inputs(rng, n=200)
+    out = _function(data, True, "NUMBA")(v["a"], v["rest"], v["beta"], v["V"])
+    eps = 1e-6
+    for name, pos, grad in (("beta", 1, out[3]), ("V", 7, out[4]), ("rest", 3, out[2])):
+        up, down = dict(v), dict(v)
+        up[name] = v[name].copy()
+        down[name] = v[name].copy()
+        up[name][pos] += eps
+        down[name][pos] -= eps
+        fd = (_reference(data, up) - _reference(data, down)) / (2 * eps)
+        assert grad[pos] == pytest.approx(fd, rel=1e-5, abs=1e-6), name
+    up = dict(v, a=v["a"] + eps)
+    down = dict(v, a=v["a"] - eps)
+    fd = (_reference(data, up) - _reference(data, down)) / (2 * eps)
+    assert out[1] == pytest.approx(fd, rel=1e-5)
+
+
+def test_mismatched_shapes_raise_instead_of_reading_out_of_bounds():
+    rng = np.random.default_rng(3)
+    data, v = _inputs(rng)
+    y, X, LI, LW, KI = data
+    short = (y, X, LI[:, :1], LW[:, :1], KI)  # the op expects two interpolated pieces
+    a, rest, beta, V = pt.dscalar("a"), pt.dvector("rest"), pt.dvector("beta"), pt.dvector("V")
+    logp = PoissonLogLinear(2, 2, 2, True)(*short[:1], a, rest, X, beta, V, *short[2:])[0]
+    f = pytensor.function([a, rest, beta, V], logp, mode="NUMBA")
+    with pytest.raises(ValueError, match="shapes do not match"):
+        f(v["a"], v["rest"], v["beta"], v["V"])
+
+
+def test_kernel_source_is_unrolled_per_piece():
+    src = kernel_source(1, 2, 1, False)
+    assert "LI[i, 1]" in src and "LI[i, 2]" not in src and "rest[i]" not in src
+    assert "for j" not in src  # no loop over pieces inside the row loop
+
+
+def _spec(name, **changes):
+    d = load_spec(name).to_dict()
+    d.update(changes)
+    return spec_from_dict(d)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        load_spec("gp"),
+        load_spec("gp_sex"),  # stratum deviation curves through the same knots
+        load_spec("rcs"),  # dense features: the term reaches the kernel as `rest`
+        _spec("gp", offset="followup_years"),
+        _spec("gp", adjust=["age"]),  # no categorical covariates
+    ],
+    ids=["gp", "gp_sex", "rcs", "gp_offset", "gp_age_only"],
+)
+def test_fused_model_has_the_same_log_density_and_gradient(spec):
+    cohort = toy_cohort(n=800, seed=4)
+    plain = build_model(spec, cohort)
+    fused = build_model(spec, cohort, plain.designs, fused=True)
+    assert [v.name for v in fused.model.free_RVs] == [v.name for v in plain.model.free_RVs]
+    assert {d.name for d in fused.model.deterministics} == {
+        d.name for d in plain.model.deterministics
+    } - {"mu"}
+    # the fused model through its numba kernel, as nutpie runs it
+    lp0, lp1 = plain.model.compile_logp(), fused.model.compile_logp(mode="NUMBA")
+    d0, d1 = plain.model.compile_dlogp(), fused.model.compile_dlogp(mode="NUMBA")
+    rng = np.random.default_rng(5)
+    ip = plain.model.initial_point()
+    for _ in range(3):
+        point = {k: x + rng.normal(0, 0.3, np.shape(x)) for k, x in ip.items()}
+        # both store covariates and weights as float32: agreement to ~1e-7 relative
+        assert lp1(point) == pytest.approx(lp0(point), rel=1e-8)
+        g0, g1 = d0(point), d1(point)
+        np.testing.assert_allclose(g1, g0, rtol=1e-5, atol=1e-4 * np.abs(g0).max())
+
+
+def test_fused_model_refuses_the_log_binomial_likelihood():
+    cohort = toy_cohort(n=200, seed=5)
+    with pytest.raises(SpecError, match="Poisson only"):
+        build_model(_spec("gp", likelihood="bernoulli_log"), cohort, fused=True)
+
+
+@pytest.mark.parametrize("name", ["gp_sex", "linear"])
+def test_fused_pointwise_log_likelihood_and_mu_match_the_generic_path(name):
+    import pymc as pm
+
+    from bayes_walk.inference.pointwise import pointwise_function
+
+    cohort = toy_cohort(n=500, seed=6)
+    spec = load_spec(name)
+    plain = build_model(spec, cohort)
+    fused = build_model(spec, cohort, plain.designs, fused=True)
+    with plain.model:
+        prior = pm.sample_prior_predictive(draws=12, random_seed=1).prior
+    names = [v.name for v in plain.model.free_RVs]
+    post = prior[names]
+    ll0, mu0 = pointwise_function(plain)(post, mu_step=5)
+    ll1, mu1 = pointwise_function(fused)(post, mu_step=5)
+    assert ll1.shape == ll0.shape == (1, 12, 500) and mu1.shape == mu0.shape == (1, 3, 500)
+    ok = np.isfinite(ll0)
+    assert ok.mean() > 0.9
+    np.testing.assert_allclose(ll1[ok], ll0[ok], rtol=2e-5, atol=1e-5)
+    np.testing.assert_allclose(mu1, mu0, rtol=2e-5)
+
+
+def test_a_fused_model_refuses_new_data():
+    cohort = toy_cohort(n=200, seed=7)
+    fused = build_model(load_spec("gp"), cohort, fused=True)
+    with pytest.raises(SpecError, match="cannot take another data set"):
+        fused.set_data(toy_cohort(n=200, seed=8))
