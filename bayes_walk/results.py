@@ -1,88 +1,204 @@
-"""fit.nc: save a fit atomically, load it back with its model and predict curves at new x."""
+"""The :class:`Fit` object: one fit's InferenceData with its spec, designs and answers.
+
+``Fit.save(path)`` writes ``fit.nc`` atomically; :func:`load_fit` is the only reader of fit
+files for every command and checks what it reads: an InferenceData made by bayes_walk
+(a posterior, and the attrs ``spec``, ``designs`` and ``bayes_walk_version`` present and
+parseable), written by a compatible version (a newer major version is refused; older ones
+are read). Every failure is a :class:`~bayes_walk.errors.FitFileError` naming the file and
+what is wrong.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import xarray as xr
 
 from bayes_walk.atomic import atomic_path
 from bayes_walk.errors import BayesWalkError, FitFileError
 
-REQUIRED_GROUPS = ("posterior", "log_likelihood", "observed_data", "constant_data")
-REQUIRED_ATTRS = ("spec", "designs", "cohort_hash")
+REQUIRED_ATTRS = ("spec", "designs", "bayes_walk_version")
 
 
-def save_fit(idata, path: str | os.PathLike[str]) -> Path:
-    """Write ``idata`` to NetCDF atomically (an interrupted write leaves no file).
+def _major(version: str) -> int:
+    head = str(version).strip().lstrip("v").split(".")[0]
+    return int(head)
 
-    Parameters
-    ----------
-    idata
-        InferenceData from :func:`bayes_walk.inference.fit.fit`.
-    path
-        Target path, conventionally ``fit.nc``.
-    """
-    target = Path(path)
-    with atomic_path(target) as tmp:
-        idata.to_netcdf(str(tmp), engine="h5netcdf")
-    return target
+
+def check_version(written_by: str, source: str) -> None:
+    """Refuse a file written by a newer major version of bayes_walk than this one."""
+    from bayes_walk import __version__
+
+    try:
+        theirs = _major(written_by)
+    except ValueError:
+        raise FitFileError(
+            f"{source}: attr bayes_walk_version {written_by!r} is not a version number"
+        ) from None
+    if theirs > _major(__version__):
+        raise FitFileError(
+            f"{source}: written by bayes_walk {written_by}, a newer major version than this "
+            f"one ({__version__}); upgrade bayes_walk to read it"
+        )
 
 
 @dataclass
-class LoadedFit:
-    """A fit read from disk: the InferenceData, its spec and designs, and its model."""
+class Fit:
+    """A fitted model.
 
-    path: Path
+    Attributes
+    ----------
+    idata
+        The plain ``az.InferenceData`` (ARCHITECTURE "fit.nc").
+    spec
+        The :class:`~bayes_walk.spec.model_spec.ModelSpec` it was fitted with.
+    designs
+        The JSON-able designs fixed from the training data (HSGP boundary, cuts, ...).
+    path
+        Where it was read from or last saved to (None for a fresh fit).
+    attrs
+        The InferenceData attrs as stored (raw strings).
+    """
+
     idata: Any
     spec: Any
     designs: dict[str, Any]
+    path: Path | None = None
     attrs: dict[str, Any] = field(default_factory=dict)
     _built: Any = None
+    _diagnostics: dict[str, Any] | None = None
+
+    # construction -------------------------------------------------------------------
+    @classmethod
+    def from_idata(cls, idata, path: str | os.PathLike[str] | None = None) -> Fit:
+        """Wrap an InferenceData made by :func:`bayes_walk.inference.fit.fit`, checking it."""
+        from bayes_walk.spec.model_spec import spec_from_dict
+
+        src = str(path) if path is not None else "fit"
+        if "posterior" not in idata.groups():
+            raise FitFileError(f"{src}: not a bayes_walk fit (no posterior group)")
+        attrs = dict(idata.attrs)
+        missing = [a for a in REQUIRED_ATTRS if a not in attrs]
+        if missing:
+            raise FitFileError(
+                f"{src}: not a bayes_walk fit (lacks attr {', '.join(missing)}); fit files "
+                "are made by 'bayes-walk fit' or bayes_walk.fit"
+            )
+        check_version(attrs["bayes_walk_version"], src)
+        try:
+            raw = json.loads(attrs["spec"])
+            spec = spec_from_dict(raw, source=f"{src} (stored spec)")
+        except (json.JSONDecodeError, TypeError, AttributeError, BayesWalkError) as exc:
+            raise FitFileError(f"{src}: attr spec is unreadable ({exc})") from None
+        try:
+            designs = json.loads(attrs["designs"])
+            if not isinstance(designs.get("exposures"), dict):
+                raise ValueError("no 'exposures' table")
+        except (json.JSONDecodeError, TypeError, AttributeError, ValueError) as exc:
+            raise FitFileError(f"{src}: attr designs is unreadable ({exc})") from None
+        for name in designs["exposures"]:
+            if f"logrr_{name}" not in idata.posterior:
+                raise FitFileError(f"{src}: posterior lacks the curve 'logrr_{name}'")
+        p = Path(path) if path is not None else None
+        return cls(idata=idata, spec=spec, designs=designs, path=p, attrs=attrs)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Fit:
+        """Read and check a fit file (see :func:`load_fit`)."""
+        return load_fit(path)
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the fit to NetCDF atomically (an interrupted write leaves no file)."""
+        target = Path(path)
+        if target.is_dir():
+            raise FitFileError(f"{target}: is a directory; give a file name such as fit.nc")
+        with atomic_path(target) as tmp:
+            self.idata.to_netcdf(str(tmp), engine="h5netcdf")
+        self.path = target
+        return target
+
+    # facts --------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        """The spec's name."""
+        return str(self.attrs.get("spec_name") or self.spec.name)
 
     @property
-    def posterior(self) -> xr.Dataset:
+    def posterior(self):
         return self.idata.posterior
 
     @property
     def exposures(self) -> list[str]:
         return list(self.designs["exposures"])
 
-    def cohort(self) -> xr.Dataset:
+    @property
+    def categories(self) -> dict[str, Any]:
+        """Per categorical exposure: labels, cuts, reference, n and cases."""
+        from bayes_walk.fitmeta import json_attr
+
+        cats = json_attr(self.attrs, "categories", {}) or {}
+        return cats if isinstance(cats, dict) else {}
+
+    @property
+    def diagnostics(self) -> dict[str, Any]:
+        """Divergences, R-hat, ESS, BFMI (:mod:`bayes_walk.inference.diagnostics`)."""
+        if self._diagnostics is None:
+            from bayes_walk.inference.diagnostics import fit_diagnostics
+
+            self._diagnostics = fit_diagnostics(self.idata)
+        return self._diagnostics
+
+    @property
+    def warnings(self) -> list[str]:
+        """The diagnostics in plain words (empty when all is well)."""
+        from bayes_walk.inference.diagnostics import warnings_in_words
+
+        return warnings_in_words(self.diagnostics)
+
+    def cohort(self):
         """The per-participant data the fit used (constant_data + observed outcome)."""
         cd = self.idata.constant_data.copy()
         y = self.spec.outcome
         cd[y] = self.idata.observed_data[y]
         return cd
 
+    def linked_cohort(self):
+        """The cohort behind the fit (its file when it still matches, else constant_data).
+
+        Returns
+        -------
+        bayes_walk.answers.cohort_link.LinkedCohort
+            ``cohort`` (an ``xr.Dataset`` or None) and ``how`` it was found.
+        """
+        from bayes_walk.answers.cohort_link import cohort_for_fit
+
+        return cohort_for_fit(self.idata, fit_path=None if self.path is None else str(self.path))
+
     @property
     def built(self):
-        """The rebuilt :class:`~bayes_walk.model.builder.BuiltModel` (fixed designs from the file)."""
+        """The rebuilt :class:`~bayes_walk.model.builder.BuiltModel` (designs from the file)."""
         if self._built is None:
             from bayes_walk.model.builder import build_model
 
             self._built = build_model(self.spec, self.cohort(), designs=self.designs)
         return self._built
 
-    def predict_curve(self, exposure: str, x) -> xr.DataArray:
+    # answers ------------------------------------------------------------------------
+    def predict_curve(self, exposure: str, x):
         """Posterior draws of the log-RR versus the reference at new ``x`` values.
 
-        Returns a DataArray with dims ``(chain, draw, [stratum,] x)``. Uses the designs
-        stored in the file (e.g. the HSGP boundary fixed from the training data), so at the
-        grid values it reproduces the stored ``logrr_<exposure>``. HSGP values beyond the
-        boundary ``L`` are NaN.
+        Returns a DataArray with dims ``(chain, draw, [stratum,] x)``, from the form's own
+        prediction with the designs stored in the file (at the grid values it reproduces
+        the stored ``logrr_<exposure>``). HSGP values beyond the boundary ``L`` are NaN.
         """
         from bayes_walk.model.forms import get_form
 
-        if exposure not in self.designs["exposures"]:
-            raise FitFileError(
-                f"{self.path}: no exposure '{exposure}' in this fit; it has {', '.join(self.exposures)}"
-            )
+        self._need_exposure(exposure)
         d = self.designs["exposures"][exposure]
         x = np.atleast_1d(np.asarray(x, dtype=np.float64))
         out = get_form(d["form"]).predict(x, self.posterior, d, exposure)
@@ -92,49 +208,149 @@ class LoadedFit:
         out.attrs.update({"reference": d["reference"], "form": d["form"]})
         return out
 
+    def rr(
+        self,
+        exposure: str,
+        at,
+        reference: float | None = None,
+        *,
+        prob: float = 0.95,
+        hdi: bool = False,
+    ):
+        """Risk ratios at exposure values ``at`` versus ``reference``.
 
-def load_fit(path: str | os.PathLike[str]) -> LoadedFit:
-    """Read a fit file written by :func:`save_fit`.
+        Parameters
+        ----------
+        exposure
+            An exposure with a stored curve, e.g. ``"walking_min"``.
+        at
+            Exposure values.
+        reference
+            The value RR = 1 refers to (default: the spec's reference).
+        prob, hdi
+            Interval mass and kind (equal-tailed by default).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per value (and stratum): ``x``, ``rr_median``, ``rr_lo``, ``rr_hi``,
+            ``p_benefit`` (P(RR < 1)); NaN, with a warning, outside the curve's grid (the
+            exposure's 1st..99th percentile).
+        """
+        from bayes_walk.estimands.curve import rr_frame
+        from bayes_walk.estimands.draws import curve_draws, grid_values
+
+        self._need_exposure(exposure)
+        curve = curve_draws(self.idata, exposure, source=str(self.path or self.name))
+        xs = np.atleast_1d(np.asarray(at, dtype=float))
+        grid = grid_values(curve)
+        asked = xs if reference is None else np.append(xs, float(reference))
+        outside = asked[(asked < grid[0]) | (asked > grid[-1]) | ~np.isfinite(asked)]
+        if outside.size:
+            warnings.warn(
+                f"{exposure} values {', '.join(f'{v:g}' for v in outside)} lie outside the "
+                f"fitted curve's range {grid[0]:.4g}..{grid[-1]:.4g}: their RR is NaN",
+                UserWarning,
+                stacklevel=2,
+            )
+        return rr_frame(curve, xs, reference=reference, prob=prob, hdi=hdi)
+
+    def plateau(
+        self,
+        exposure: str = "walking_min",
+        *,
+        near: float = 100.0,
+        within: float = 10.0,
+        **options: Any,
+    ) -> dict[str, Any]:
+        """The plateau answer (DESIGN "JSON output" plateau keys); ``options`` are those of
+        :func:`bayes_walk.answers.plateau.plateau_summary` (``delta``, ``tail``, ...)."""
+        from bayes_walk.answers.plateau import plateau_summary
+
+        self._need_exposure(exposure)
+        return plateau_summary(self.idata, exposure, near=near, within=within, **options)
+
+    def ppc(
+        self, *, band: tuple[float, float] = (0.005, 0.995), adjust: str = "bonferroni", cohort=None
+    ) -> dict[str, Any]:
+        """Posterior predictive checks (DESIGN "JSON output" ppc keys)."""
+        from bayes_walk.checks.ppc import ppc_checks, validate_band
+
+        result = ppc_checks(
+            self.idata,
+            band=validate_band(tuple(band)),
+            adjust=adjust,
+            source=str(self.path or self.name),
+            cohort=cohort,
+        )
+        return result.to_dict()
+
+    def summary(self, *, hdi: bool = False, frequentist: bool = True) -> dict[str, Any]:
+        """RR tables, curve at round values and diagnostics (the summary JSON)."""
+        from bayes_walk.answers.summary import fit_summary
+
+        fit_path = None if self.path is None else str(self.path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return fit_summary(self.idata, fit_path=fit_path, hdi=hdi, frequentist=frequentist)
+
+    def _need_exposure(self, exposure: str) -> None:
+        if exposure not in self.designs["exposures"]:
+            raise FitFileError(
+                f"{self.path or self.name}: no exposure '{exposure}' (curve 'logrr_{exposure}') "
+                f"in this fit; it has {', '.join(self.exposures) or 'none'}"
+            )
+
+    def __repr__(self) -> str:
+        post = self.posterior
+        return (
+            f"Fit('{self.name}', {post.sizes.get('chain', 0)} chains x "
+            f"{post.sizes.get('draw', 0)} draws, exposures {', '.join(self.exposures)}"
+            + (f", path '{self.path}')" if self.path else ")")
+        )
+
+
+# the name the model tests knew
+LoadedFit = Fit
+
+
+def load_fit(path: str | os.PathLike[str]) -> Fit:
+    """Read and check a fit file.
 
     Raises
     ------
     FitFileError
-        Missing, empty, corrupt or truncated file, or a NetCDF file that is not a
-        bayes_walk fit (the message says what is missing).
+        Missing, empty, corrupt or truncated file; a NetCDF file that is not a bayes_walk
+        fit (the message says which group or attr is missing or unreadable); a file
+        written by a newer major version of bayes_walk.
     """
     import arviz as az
 
-    from bayes_walk.spec.model_spec import spec_from_dict
-
     p = Path(path)
     if not p.exists():
-        raise FitFileError(f"{p}: file not found")
+        raise FitFileError(f"{p}: no such fit file (file not found)")
     if p.is_dir():
         raise FitFileError(f"{p}: is a directory, not a fit file")
     if p.stat().st_size == 0:
         raise FitFileError(f"{p}: empty file (0 bytes); not a fit")
     try:
-        idata = az.from_netcdf(str(p), engine="h5netcdf")
-        idata.load()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            idata = az.from_netcdf(str(p), engine="h5netcdf")
+            idata.load()
     except Exception as exc:  # h5py/h5netcdf raise OSError, ValueError, KeyError, ...
         raise FitFileError(
-            f"{p}: cannot read as a fit (NetCDF InferenceData); the file is corrupt or truncated "
-            f"({type(exc).__name__}: {exc})"
-        ) from exc
-    missing = [g for g in REQUIRED_GROUPS if g not in idata.groups()]
-    attrs = dict(idata.attrs)
-    missing_attrs = [a for a in REQUIRED_ATTRS if a not in attrs]
-    if missing or missing_attrs:
-        what = ", ".join([f"group {g}" for g in missing] + [f"attr {a}" for a in missing_attrs])
-        raise FitFileError(
-            f"{p}: not a bayes_walk fit (lacks {what}); fit files are made by 'bayes-walk fit'"
-        )
-    try:
-        spec = spec_from_dict(json.loads(attrs["spec"]), source=f"{p} (stored spec)")
-        designs = json.loads(attrs["designs"])
-    except (json.JSONDecodeError, BayesWalkError) as exc:
-        raise FitFileError(f"{p}: stored spec/designs are unreadable ({exc})") from exc
-    for name in designs.get("exposures", {}):
-        if f"logrr_{name}" not in idata.posterior:
-            raise FitFileError(f"{p}: posterior lacks the curve 'logrr_{name}'")
-    return LoadedFit(path=p, idata=idata, spec=spec, designs=designs, attrs=attrs)
+            f"{p}: not a readable fit file (NetCDF InferenceData); the file is corrupt or "
+            f"truncated ({type(exc).__name__}: {exc})"
+        ) from None
+    return Fit.from_idata(idata, p)
+
+
+def save_fit(idata_or_fit, path: str | os.PathLike[str]) -> Path:
+    """Write a fit (a :class:`Fit` or its InferenceData) to ``path`` atomically."""
+    if isinstance(idata_or_fit, Fit):
+        return idata_or_fit.save(path)
+    target = Path(path)
+    with atomic_path(target) as tmp:
+        idata_or_fit.to_netcdf(str(tmp), engine="h5netcdf")
+    return target

@@ -79,7 +79,10 @@ def hand_made_fit(
     spec = {
         "name": spec_name,
         "likelihood": likelihood,
-        "exposures": {"walking_min": {"form": "linear"}, "walking_mets": {"form": "linear"}},
+        "exposures": {
+            "walking_min": {"form": "linear", "reference": 78},
+            "walking_mets": {"form": "linear", "reference": 3.0},
+        },
     }
     idata = az.from_dict(
         posterior={"intercept": b0 + eps[..., 0], "beta": np.full((chains, draws), mb)},
@@ -99,6 +102,9 @@ def hand_made_fit(
             "spec": json.dumps(spec),
             "spec_name": spec_name,
             "cohort_hash": cohort_hash,
+            # what bayes_walk.results.load_fit requires of a fit file (no stored curves)
+            "designs": json.dumps({"exposures": {}}),
+            "bayes_walk_version": "0.1.0",
         },
     )
     idata.constant_data["sex"].attrs["levels"] = json.dumps(["female", "male"])

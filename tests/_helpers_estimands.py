@@ -96,6 +96,9 @@ def make_idata(
         }
     for k, v in (extra_posterior or {}).items():
         post[k] = v
+    designs = {"walking_min": {"form": "hsgp", "reference": 78.0}}
+    if mets_curve is not None:
+        designs["walking_mets"] = {"form": "hsgp", "reference": 3.0}
     posterior = xr.Dataset(post)
     diverging = xr.DataArray(
         np.zeros((chains, draws), dtype=bool),
@@ -118,6 +121,9 @@ def make_idata(
             "spec": json.dumps(
                 {"name": spec_name, "exposures": {"walking_min": {"form": "hsgp", "reference": 78}}}
             ),
+            # what bayes_walk.results.load_fit requires of a fit file
+            "designs": json.dumps({"exposures": designs}),
+            "bayes_walk_version": "0.1.0",
             "n_participants": n,
             "sampler": "handmade",
             "categories": json.dumps(categories),

@@ -11,8 +11,10 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from bayes_walk.checks.fitdata import OUTCOME, fit_attr, model_name, require
+from bayes_walk.checks.fitdata import OUTCOME, require
 from bayes_walk.errors import BayesWalkError
+from bayes_walk.fitmeta import attr as fit_attr
+from bayes_walk.fitmeta import model_name
 
 
 class CompareError(BayesWalkError):

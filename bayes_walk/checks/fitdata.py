@@ -1,7 +1,7 @@
 """Read what the checks need out of a fit (InferenceData), with clear errors.
 
-The checks only read the fit file (ARCHITECTURE "fit.nc"): ``observed_data.clbp``,
-``posterior_predictive.mu`` / ``clbp`` on a thinned subset of draws, ``constant_data``
+The fit file is read by :func:`bayes_walk.results.load_fit`; the checks then use only
+(ARCHITECTURE "fit.nc") ``observed_data.clbp``, ``posterior_predictive.mu`` / ``clbp`` on a thinned subset of draws, ``constant_data``
 (exposures, covariates, grouping codes) and the attrs. They never rebuild the model, so
 ``ppc`` and ``compare`` stay fast and work for fits from every sampler.
 """
@@ -9,45 +9,16 @@ The checks only read the fit file (ARCHITECTURE "fit.nc"): ``observed_data.clbp`
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr
 
 from bayes_walk.errors import FitFileError
+from bayes_walk.fitmeta import spec_dict
 
 OUTCOME = "clbp"
 EXPOSURES = ("walking_min", "walking_mets")
-
-
-def read_fit(path: str | os.PathLike[str]):
-    """Open a fit file as ``az.InferenceData``; a clear :class:`FitFileError` otherwise.
-
-    Parameters
-    ----------
-    path : path-like
-        A file written by ``bayes-walk fit`` (``save_fit``).
-
-    Returns
-    -------
-    arviz.InferenceData
-    """
-    import arviz as az
-
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FitFileError(f"{path}: no such fit file")
-    try:
-        idata = az.from_netcdf(path)
-    except Exception as exc:  # netCDF/HDF5 raise many types for corrupt files
-        raise FitFileError(
-            f"{path}: not a readable fit file ({type(exc).__name__}: {exc}); "
-            "write one with `bayes-walk fit`"
-        ) from None
-    if "posterior" not in idata.groups():
-        raise FitFileError(f"{path}: not a fit file (no 'posterior' group)")
-    return idata
 
 
 def require(idata, group: str, var: str, *, source: str = "fit", why: str = "") -> xr.DataArray:
@@ -60,39 +31,10 @@ def require(idata, group: str, var: str, *, source: str = "fit", why: str = "") 
     return idata[group][var]
 
 
-def spec_dict(idata) -> dict:
-    """The model spec stored in ``attrs['spec']`` (empty dict when absent)."""
-    raw = idata.attrs.get("spec") if hasattr(idata, "attrs") else None
-    if raw is None and "posterior" in idata.groups():
-        raw = idata.posterior.attrs.get("spec")
-    if not raw:
-        return {}
-    try:
-        return json.loads(raw) if isinstance(raw, str) else dict(raw)
-    except (TypeError, ValueError):
-        return {}
-
-
-def fit_attr(idata, name: str, default=None):
-    """A top-level fit attribute, looking in ``posterior.attrs`` when needed."""
-    attrs = getattr(idata, "attrs", {}) or {}
-    if name in attrs:
-        return attrs[name]
-    if "posterior" in idata.groups():
-        return idata.posterior.attrs.get(name, default)
-    return default
-
-
 def likelihood_of(idata) -> str:
     """``"poisson"`` or ``"bernoulli_log"`` (the spec's likelihood; Poisson by default)."""
     lik = spec_dict(idata).get("likelihood", "poisson")
     return "bernoulli_log" if str(lik).startswith("bernoulli") else "poisson"
-
-
-def model_name(idata, fallback: str) -> str:
-    """The spec name stored in the fit, else ``fallback``."""
-    name = fit_attr(idata, "spec_name") or spec_dict(idata).get("name")
-    return str(name) if name else fallback
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
-from bayes_walk.checks.fitdata import EXPOSURES, categorical_levels, constant, spec_dict
+from bayes_walk.checks.fitdata import EXPOSURES, categorical_levels, constant
+from bayes_walk.fitmeta import spec_dict
 
 AGE_CUT = 65.0
 

@@ -24,14 +24,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    import bayes_walk as bw
     from bayes_walk.checks.compare import compare_fits, format_table, pareto_warnings, to_json
-    from bayes_walk.checks.fitdata import model_name, read_fit
 
-    fits = [read_fit(path) for path in args.fits]
-    names = [
-        model_name(idata, Path(path).stem) for idata, path in zip(fits, args.fits, strict=True)
-    ]
-    ranked = compare_fits(fits, names=names)
+    fits = [bw.load_fit(path) for path in args.fits]
+    names = [f.name or Path(p).stem for f, p in zip(fits, args.fits, strict=True)]
+    ranked = compare_fits([f.idata for f in fits], names=names)
     if args.json:
         print(json.dumps(to_json(ranked)))
         for warning in pareto_warnings(ranked):

@@ -9,6 +9,8 @@ DEFAULT_OUT = "reports/demo"
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     """Register ``demo``."""
+    from bayes_walk.inference.samplers.registry import sampler_names
+
     p = subparsers.add_parser(
         "demo",
         help="simulate the paper cohort, fit quartiles/rcs/gp/changepoint, check, report",
@@ -31,7 +33,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--chains", type=int, default=2, help="chains per model (2)")
     p.add_argument("--draws", type=int, default=1000, help="draws per chain (1000)")
     p.add_argument("--tune", type=int, default=1000, help="tuning steps per chain (1000)")
-    p.add_argument("--sampler", default=None, help="nutpie | pymc | numpyro (spec default)")
+    p.add_argument(
+        "--sampler", choices=sampler_names(), default=None, help="%(choices)s (spec default)"
+    )
     p.set_defaults(func=run)
     return p
 

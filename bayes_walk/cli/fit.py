@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 
 def add_parser(subparsers) -> None:
+    from bayes_walk.inference.samplers.registry import sampler_names
+
     p = subparsers.add_parser(
         "fit",
         help="fit a model spec to a cohort and write fit.nc",
@@ -24,7 +25,10 @@ def add_parser(subparsers) -> None:
     p.add_argument("--tune", type=int, default=None, help="tuning steps per chain (spec default)")
     p.add_argument("--chains", type=int, default=None, help="number of chains (spec default)")
     p.add_argument(
-        "--sampler", choices=("nutpie", "pymc", "numpyro"), default=None, help="NUTS backend"
+        "--sampler",
+        choices=sampler_names(),
+        default=None,
+        help="sampler backend (the registry's: %(choices)s; spec default)",
     )
     p.add_argument("--seed", type=int, default=None, help="random seed (spec default)")
     p.add_argument(
@@ -37,31 +41,24 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bayes_walk.cohort.store import load_cohort
-    from bayes_walk.inference.fit import fit
-    from bayes_walk.results import save_fit
-    from bayes_walk.spec.model_spec import load_spec, validate_spec
+    import bayes_walk as bw
+    from bayes_walk.inference.diagnostics import is_converged
 
-    spec = load_spec(args.model)
-    cohort = load_cohort(args.data)
-    validate_spec(spec, cohort)
-    idata = fit(
+    spec = bw.load_spec(args.model)
+    fitted = bw.fit(
         spec,
-        cohort,
+        args.data,
         draws=args.draws,
         tune=args.tune,
         chains=args.chains,
         sampler=args.sampler,
         seed=args.seed,
         progress=not args.quiet,
-        cohort_path=args.data,
     )
-    save_fit(idata, args.out)
-    diag = json.loads(idata.attrs["diagnostics"])
+    fitted.save(args.out)
     if not args.quiet:
         print(f"bayes-walk fit: wrote {args.out}", file=sys.stderr)
-    bad = diag["divergences"] > 0 or not diag["max_rhat"] <= 1.01
-    if args.strict and bad:
+    if args.strict and not is_converged(fitted.diagnostics):
         print(
             "bayes-walk fit: --strict: the fit has divergences or R-hat > 1.01 (see above)",
             file=sys.stderr,

@@ -18,6 +18,7 @@ SUBCOMMANDS: dict[str, str] = {
     "fit": "fit",
     "summary": "summary",
     "plateau": "plateau",
+    "rr": "rr",
     "ppc": "ppc",
     "compare": "compare",
     "report": "report",

@@ -24,7 +24,13 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
             "P(RR < 1); for changepoint fits also tau's posterior."
         ),
     )
-    p.add_argument("fit", help="fit file written by `bayes-walk fit`")
+    p.add_argument(
+        "fits",
+        nargs="+",
+        metavar="FIT",
+        help="fit file(s) written by `bayes-walk fit`; several give one answer averaged "
+        "with LOO stacking weights",
+    )
     p.add_argument("--exposure", default="walking_min", help="exposure (default walking_min)")
     p.add_argument("--near", type=float, default=100.0, help="exposure value asked about (100)")
     p.add_argument("--within", type=float, default=10.0, help="half-width around near (10)")
@@ -41,37 +47,61 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         help="onsets in this top fraction of the range count as no plateau (default 0.1)",
     )
     p.add_argument("--target-rr", type=float, default=0.85, help="RR for the minimal dose (0.85)")
-    p.add_argument("--stratum", default=None, help="stratum for the top-level numbers")
-    p.add_argument("--hdi", action="store_true", help="highest-density instead of equal-tailed")
+    p.add_argument("--stratum", default=None, help="stratum for the top-level numbers (one fit)")
+    p.add_argument(
+        "--hdi", action="store_true", help="highest-density instead of equal-tailed (one fit)"
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.set_defaults(func=run)
     return p
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print the plateau answer for ``args.fit``."""
+    """Print the plateau answer for ``args.fits`` (averaged when there are several)."""
+    import bayes_walk as bw
     from bayes_walk.errors import FitFileError
-    from bayes_walk.estimands.cohort_link import read_fit
-    from bayes_walk.estimands.plateau_report import plateau_summary
     from bayes_walk.report.text import plateau_text
 
     if not 0 <= args.tail < 1:
         raise FitFileError(f"--tail must lie in [0, 1), got {args.tail}")
-    idata = read_fit(args.fit)
-    print(f"computing the plateau posterior from {args.fit} ...", file=sys.stderr)
-    out = plateau_summary(
-        idata,
-        args.exposure,
-        near=args.near,
-        within=args.within,
-        delta=args.delta,
-        tail=args.tail,
-        target_rr=args.target_rr,
-        stratum=args.stratum,
-        hdi=args.hdi,
-    )
+    fits = [bw.load_fit(path) for path in args.fits]
+    print(f"computing the plateau posterior from {', '.join(args.fits)} ...", file=sys.stderr)
+    opts = dict(near=args.near, within=args.within, delta=args.delta, tail=args.tail)
+    if len(fits) == 1:
+        out = fits[0].plateau(
+            args.exposure, target_rr=args.target_rr, stratum=args.stratum, hdi=args.hdi, **opts
+        )
+        text = plateau_text
+    else:
+        if args.stratum is not None or args.hdi:
+            raise FitFileError("--stratum and --hdi apply to a single fit only")
+        out = bw.plateau(fits, args.exposure, **opts)
+        text = averaged_text
     if args.json:
         print(json.dumps(out, indent=2, allow_nan=False))
     else:
-        print(plateau_text(out))
+        print(text(out))
     return 0
+
+
+def averaged_text(out: dict) -> str:
+    """The averaged plateau answer in a few lines."""
+
+    def triple(t: dict) -> str:
+        f = [("-" if t[k] is None else f"{t[k]:.4g}") for k in ("median", "lo", "hi")]
+        return f"{f[0]} (95% {f[1]} to {f[2]})"
+
+    lines = [
+        f"P(plateau onset of {out['exposure']} within {out['within']:g} of {out['near']:g}) "
+        f"= {out['probability']:.3f}, averaged with {out['weights_method']} weights",
+        f"onset: {triple(out['onset'])}",
+        f"remaining benefit at {out['near']:g}: {triple(out['remaining_benefit_at_near'])}",
+        "per model:",
+    ]
+    for m in out["per_model"]:
+        lines.append(
+            f"  {m['model']:<16} weight {m['weight']:.3f}  probability {m['probability']:.3f}  "
+            f"onset {triple(m['onset'])}"
+        )
+    lines.append(out["definition"])
+    return "\n".join(lines)

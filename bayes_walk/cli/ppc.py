@@ -51,15 +51,16 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     return parser
 
 
-def _recorded_cohort(idata, fit_path: str):
+def _recorded_cohort(fitted, fit_path: str):
     """The cohort file recorded in the fit, if it still holds the fitted data; else None."""
     import os
 
-    from bayes_walk.checks.fitdata import fit_attr, predictive_data
+    from bayes_walk.checks.fitdata import predictive_data
     from bayes_walk.checks.ppc import check_cohort_matches
     from bayes_walk.errors import BayesWalkError
 
-    path = fit_attr(idata, "cohort_path")
+    idata = fitted.idata
+    path = fitted.attrs.get("cohort_path")
     if not path or not os.path.isfile(str(path)):
         return None
     try:
@@ -75,22 +76,21 @@ def _recorded_cohort(idata, fit_path: str):
 
 
 def run(args: argparse.Namespace) -> int:
-    from bayes_walk.checks.fitdata import read_fit
+    import bayes_walk as bw
     from bayes_walk.checks.ppc import format_table, ppc_checks, validate_band
 
     band = validate_band(tuple(args.band))
-    idata = read_fit(args.fit)
-    cohort = _recorded_cohort(idata, args.fit) if not args.data else None
+    fitted = bw.load_fit(args.fit)
     if args.data:
-        from bayes_walk.cohort.store import load_cohort
-
-        cohort = load_cohort(args.data)
-    result = ppc_checks(idata, band=band, adjust=args.adjust, source=args.fit, cohort=cohort)
+        cohort = bw.load_cohort(args.data)
+    else:
+        cohort = _recorded_cohort(fitted, args.fit)
+    result = ppc_checks(fitted.idata, band=band, adjust=args.adjust, source=args.fit, cohort=cohort)
     if args.figure:
         from bayes_walk.atomic import write_atomic
         from bayes_walk.checks.calibration import calibration_figure
 
-        fig = calibration_figure(idata)
+        fig = calibration_figure(fitted.idata)
         write_atomic(args.figure, lambda p: fig.savefig(p, format="png", dpi=120))
         print(f"ppc: calibration figure written to {args.figure}", file=sys.stderr)
     if args.json:

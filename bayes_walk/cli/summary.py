@@ -32,17 +32,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Print the summary of ``args.fit``."""
-    import warnings
-
-    from bayes_walk.estimands.cohort_link import read_fit
-    from bayes_walk.estimands.summary import fit_summary
+    import bayes_walk as bw
     from bayes_walk.report.text import summary_text
 
-    idata = read_fit(args.fit)
+    fitted = bw.load_fit(args.fit)
     print(f"summarising {args.fit} ...", file=sys.stderr)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        s = fit_summary(idata, fit_path=args.fit, hdi=args.hdi, frequentist=not args.no_frequentist)
+    s = fitted.summary(hdi=args.hdi, frequentist=not args.no_frequentist)
     if args.json:
         print(json.dumps(s, indent=2, allow_nan=False))
     else:

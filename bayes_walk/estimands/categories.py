@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from bayes_walk.estimands.draws import fit_attrs, interval, json_attr, probability
+from bayes_walk.estimands.draws import interval, probability
+from bayes_walk.fitmeta import fit_attrs, json_attr
 
 
 def categorical_exposures(idata) -> list[str]:

@@ -107,3 +107,59 @@ def round_values_in_grid(curve: xr.DataArray, exposure: str) -> list[float]:
     if preset is None:
         return [float(v) for v in np.linspace(grid[0], grid[-1], 7)]
     return [float(v) for v in preset if grid[0] <= v <= grid[-1]]
+
+
+def rr_frame(
+    curve: xr.DataArray,
+    x: Sequence[float] | np.ndarray,
+    *,
+    reference: float | None = None,
+    prob: float = 0.95,
+    hdi: bool = False,
+):
+    """RR at ``x`` versus ``reference`` as a tidy table.
+
+    Parameters
+    ----------
+    curve
+        Curve draws (log-RR versus the curve's own reference) with a ``<exposure>_grid`` dim.
+    x
+        Exposure values; those outside the grid give NaN.
+    reference
+        Another reference value (the curve is shifted by its value there, draw by draw);
+        None keeps the curve's own.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``x``, ``rr_median``, ``rr_lo``, ``rr_hi``, ``p_benefit`` (and ``stratum``
+        first for stratum curves), one row per value (and stratum).
+    """
+    import pandas as pd
+
+    xs = np.atleast_1d(np.asarray(x, dtype=float))
+    lr = logrr_at(curve, xs)
+    if reference is not None:
+        lr = lr - logrr_at(curve, [float(reference)]).isel(x=0, drop=True)
+    iv = np.exp(interval(lr, prob=prob, hdi=hdi))
+    p = probability(lr < 0).where(np.isfinite(lr.isel(chain=0, draw=0)))
+    strata = [str(s) for s in curve["stratum"].values] if "stratum" in curve.dims else [None]
+    rows = []
+    for k, stratum in enumerate(strata):
+
+        def sel(d, k=k, stratum=stratum):
+            return d.isel(stratum=k) if stratum is not None else d
+
+        for i, xv in enumerate(xs):
+            row = {"stratum": stratum} if stratum is not None else {}
+            row.update(
+                {
+                    "x": float(xv),
+                    "rr_median": float(sel(iv["median"]).values[i]),
+                    "rr_lo": float(sel(iv["lo"]).values[i]),
+                    "rr_hi": float(sel(iv["hi"]).values[i]),
+                    "p_benefit": float(sel(p).values[i]),
+                }
+            )
+            rows.append(row)
+    return pd.DataFrame(rows)

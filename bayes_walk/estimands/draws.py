@@ -11,7 +11,6 @@ among them is ``inf``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 import numpy as np
@@ -21,34 +20,6 @@ from bayes_walk.errors import FitFileError
 
 SAMPLE_DIMS: tuple[str, str] = ("chain", "draw")
 CURVE_PREFIX = "logrr_"
-
-
-def fit_attrs(idata) -> dict:
-    """Fit-level attributes: the InferenceData attrs, falling back to the posterior's.
-
-    ``fitting.fit`` stores spec, seed, sampler, categories etc. as InferenceData attrs;
-    older or hand-made files may carry them on the posterior group only.
-    """
-    merged: dict = {}
-    if "posterior" in idata.groups():
-        merged.update(dict(idata.posterior.attrs))
-    merged.update(dict(getattr(idata, "attrs", {}) or {}))
-    return merged
-
-
-def json_attr(attrs: dict, key: str, default=None):
-    """``attrs[key]`` decoded from JSON when it is a string; ``default`` when absent."""
-    if key not in attrs:
-        return default
-    value = attrs[key]
-    if isinstance(value, bytes):
-        value = value.decode()
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError:
-            return value
-    return value
 
 
 def _require_posterior(idata, source: str | None = None) -> xr.Dataset:
@@ -118,7 +89,9 @@ def reference_of(curve: xr.DataArray, idata=None) -> float | None:
     if ref is not None:
         return float(ref)
     if idata is not None:
-        spec = json_attr(fit_attrs(idata), "spec", {}) or {}
+        from bayes_walk.fitmeta import spec_dict
+
+        spec = spec_dict(idata)
         exposure = grid_dim(curve)[: -len("_grid")]
         exp_spec = (spec.get("exposures") or {}).get(exposure) or {}
         if exp_spec.get("reference") is not None:

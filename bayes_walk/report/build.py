@@ -11,11 +11,11 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+from bayes_walk.answers.cohort_link import cohort_for_fit
 from bayes_walk.atomic import write_atomic, write_text_atomic
 from bayes_walk.errors import FitFileError
-from bayes_walk.estimands.cohort_link import cohort_for_fit, read_fit
-from bayes_walk.estimands.draws import fit_attrs
 from bayes_walk.report.render import Section, to_html, to_markdown
 from bayes_walk.report.sections import (
     FitEntry,
@@ -35,20 +35,26 @@ def _progress(msg: str, quiet: bool) -> None:
         print(f"report: {msg}", file=sys.stderr, flush=True)
 
 
-def load_fits(paths: Sequence[str | os.PathLike[str]]) -> list[FitEntry]:
-    """Read every fit (clear errors first, before anything is written); unique names."""
-    if not paths:
+def load_fits(fits: Sequence[Any]) -> list[FitEntry]:
+    """Read every fit (clear errors first, before anything is written); unique names.
+
+    ``fits`` holds fit file paths or :class:`bayes_walk.results.Fit` objects.
+    """
+    from bayes_walk.results import Fit, load_fit
+
+    if not fits:
         raise FitFileError("report needs at least one fit file")
-    fits, seen = [], {}
-    for path in paths:
-        idata = read_fit(path)
-        attrs = fit_attrs(idata)
-        name = str(attrs.get("spec_name") or Path(path).stem)
+    out, seen = [], {}
+    for item in fits:
+        fit = item if isinstance(item, Fit) else load_fit(item)
+        path = os.fspath(fit.path) if fit.path is not None else None
+        stem = Path(path).stem if path else fit.name
+        name = fit.name or stem
         seen[name] = seen.get(name, 0) + 1
         if seen[name] > 1:
-            name = f"{name} ({Path(path).stem})"
-        fits.append(FitEntry(name, os.fspath(path), idata))
-    return fits
+            name = f"{name} ({stem if path else seen[name]})"
+        out.append(FitEntry(name, path, fit.idata))
+    return out
 
 
 def build_sections(
@@ -121,7 +127,7 @@ def write_report(
 
 
 def build_report(
-    fit_paths: Sequence[str | os.PathLike[str]],
+    fit_paths: Sequence[Any],
     out_dir: str | os.PathLike[str],
     *,
     timings: dict[str, float] | None = None,
@@ -136,7 +142,7 @@ def build_report(
     Parameters
     ----------
     fit_paths
-        Fit files (``bayes-walk fit`` output); the first one's cohort is used for Table 1,
+        Fit files (``bayes-walk fit`` output) or :class:`~bayes_walk.results.Fit` objects; the first one's cohort is used for Table 1,
         the frequentist columns and the simulated truth.
     out_dir
         Output folder (created); ``index.html`` is self-contained.

@@ -38,18 +38,6 @@ def _say(msg: str, t0: float) -> None:
     print(f"[demo {time.perf_counter() - t0:6.1f} s] {msg}", file=sys.stderr, flush=True)
 
 
-def save_fit_file(idata, path: Path) -> None:
-    """Write a fit atomically (``fitfile.save_fit`` when available)."""
-    try:
-        from bayes_walk.results import save_fit
-    except ImportError:
-        from bayes_walk.atomic import write_atomic
-
-        write_atomic(path, lambda p: idata.to_netcdf(str(p)))
-        return
-    save_fit(idata, path)
-
-
 def run_demo(
     out: str | os.PathLike[str] = DEFAULT_OUT,
     *,
@@ -81,9 +69,9 @@ def run_demo(
     dict
         Paths of the report files.
     """
+    from bayes_walk.api import fit
     from bayes_walk.cohort.simulate import simulate_cohort
     from bayes_walk.cohort.store import save_cohort
-    from bayes_walk.inference.fit import fit
     from bayes_walk.report.build import (
         build_sections,
         intro_lines,
@@ -110,18 +98,18 @@ def run_demo(
     for i, spec in enumerate(specs, 1):
         _say(f"fitting model {i}/{len(specs)} '{spec.name}' ({chains} x {tune}+{draws})", t0)
         t = time.perf_counter()
-        idata = fit(
+        fitted = fit(
             spec,
-            cohort,
+            cohort_path,
             chains=chains,
             draws=draws,
             tune=tune,
             sampler=sampler,
             seed=seed,
-            cohort_path=str(cohort_path),
+            progress=True,
         )
         path = out / "fits" / f"{spec.name}.nc"
-        save_fit_file(idata, path)
+        fitted.save(path)
         timings[f"fit {spec.name}"] = time.perf_counter() - t
         fit_paths.append(path)
         _say(f"'{spec.name}' done in {timings[f'fit {spec.name}']:.1f} s -> {path}", t0)

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
+from bayes_walk.answers.plateau import plateau_summary
+from bayes_walk.answers.summary import curve_rows, rr_table_rows
 from bayes_walk.errors import FitFileError
 from bayes_walk.estimands.categories import categorical_exposures
 from bayes_walk.estimands.curve import UNITS
-from bayes_walk.estimands.diagnostics import diagnostics, warnings_in_words
-from bayes_walk.estimands.draws import curve_exposures, fit_attrs
-from bayes_walk.estimands.plateau_report import plateau_summary
-from bayes_walk.estimands.summary import curve_rows, rr_table_rows
+from bayes_walk.estimands.draws import curve_exposures
+from bayes_walk.fitmeta import fit_attrs
+from bayes_walk.inference.diagnostics import fit_diagnostics, warnings_in_words
 from bayes_walk.report.figures import curve_figure, onset_figure, to_png
 from bayes_walk.report.render import Section
 from bayes_walk.report.text import fmt_num, fmt_rr
@@ -27,7 +28,7 @@ class FitEntry:
     """A fit in the report: display name, file path and the InferenceData."""
 
     name: str
-    path: str
+    path: str | None
     idata: object
 
 
@@ -106,7 +107,7 @@ def diagnostics_section(fits: list[FitEntry], timings: dict[str, float] | None) 
     rows = []
     warns = []
     for f in fits:
-        d = diagnostics(f.idata)
+        d = fit_diagnostics(f.idata)
         attrs = fit_attrs(f.idata)
         t = (timings or {}).get(f.name, d.get("sampling_seconds"))
         rows.append(

@@ -21,7 +21,6 @@ from bayes_walk.model.forms import FORMS, STRATA_FORMS, get_form
 from bayes_walk.spec.priors import merge_priors
 
 LIKELIHOODS: tuple[str, ...] = ("poisson", "bernoulli_log")
-BACKENDS: tuple[str, ...] = ("nutpie", "pymc", "numpyro")
 # Stratifiers derived from other variables rather than stored in the cohort.
 DERIVED_STRATIFIERS: dict[str, tuple[str, ...]] = {"age65": ("<65", ">=65")}
 GLOBAL_PRIORS: dict[str, dict[str, Any]] = {
@@ -247,9 +246,13 @@ def spec_from_dict(d: dict[str, Any], source: str = "spec") -> ModelSpec:
     raw_s = d.get("sampler", {})
     _unknown(raw_s, _SAMPLER_KEYS, f"{source}: sampler")
     backend = raw_s.get("backend", "nutpie")
-    if backend not in BACKENDS:
+    # the allowed backends are those of the sampler registry (light: imports no sampler)
+    from bayes_walk.inference.samplers.registry import sampler_names
+
+    if backend not in sampler_names():
         raise SpecError(
-            f"{source}: sampler.backend must be one of {', '.join(BACKENDS)}, got {backend!r}"
+            f"{source}: sampler.backend must be one of {', '.join(sampler_names())}, "
+            f"got {backend!r}"
         )
     ta = raw_s.get("target_accept", 0.8)
     if not isinstance(ta, int | float) or not 0 < ta < 1:

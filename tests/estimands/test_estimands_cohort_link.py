@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from _helpers_estimands import make_idata
 
+from bayes_walk.answers.cohort_link import cohort_for_fit
+from bayes_walk.answers.summary import fit_summary
 from bayes_walk.checks.frequentist import modified_poisson
 from bayes_walk.cohort.quartiles import quartile_cuts
 from bayes_walk.cohort.simulate import simulate_cohort
 from bayes_walk.cohort.store import save_cohort
-from bayes_walk.estimands.cohort_link import cohort_for_fit
-from bayes_walk.estimands.summary import fit_summary
 
 ADJ = ["age", "sex", "education", "income", "employment", "smoking", "depression"]
 

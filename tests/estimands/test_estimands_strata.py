@@ -7,9 +7,9 @@ import pytest
 import xarray as xr
 from _helpers_estimands import GRID_MIN, curve_array, make_idata, plateau_curve, replicate
 
+from bayes_walk.answers.plateau import plateau_summary
+from bayes_walk.answers.summary import curve_rows, fit_summary
 from bayes_walk.errors import FitFileError
-from bayes_walk.estimands.plateau_report import plateau_summary
-from bayes_walk.estimands.summary import curve_rows, fit_summary
 
 
 @pytest.fixture(scope="module")

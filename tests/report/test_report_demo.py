@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 from _helpers_estimands import (
@@ -35,7 +33,7 @@ def _fake_fit(spec, cohort, **kw):
         observed_data=cohort[["clbp"]],
     )
     idata.attrs["cohort_path"] = kw.get("cohort_path", "")
-    idata.attrs["spec"] = json.dumps({"name": spec.name, "adjust": list(spec.adjust)})
+    idata.attrs["spec"] = spec.to_json()
     return idata
 
 

@@ -18,27 +18,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from bayes_walk.errors import BayesWalkError, FitFileError
-from bayes_walk.estimands.draws import fit_attrs, json_attr
-
-
-def read_fit(path: str | os.PathLike[str]):
-    """Open a fit file as ``az.InferenceData``; :class:`FitFileError` naming the file otherwise."""
-    import arviz as az
-
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FitFileError(f"{path}: no such fit file")
-    try:
-        idata = az.from_netcdf(path)
-    except Exception as exc:  # netCDF/HDF5 raise many exception types for corrupt files
-        raise FitFileError(
-            f"{path}: not a readable fit file ({type(exc).__name__}); write one with "
-            "`bayes-walk fit`"
-        ) from None
-    if "posterior" not in idata.groups():
-        raise FitFileError(f"{path}: not a fit file (no 'posterior' group)")
-    return idata
+from bayes_walk.errors import BayesWalkError
+from bayes_walk.fitmeta import fit_attrs, spec_dict
 
 
 @dataclass(frozen=True)
@@ -49,17 +30,11 @@ class LinkedCohort:
     how: str
 
 
-def spec_of(idata) -> dict:
-    """The fit's spec as a dict (empty when not recorded)."""
-    spec = json_attr(fit_attrs(idata), "spec", {}) or {}
-    return spec if isinstance(spec, dict) else {}
-
-
 def adjustment_of(idata) -> list[str]:
     """The adjustment set used by the fit (spec ``adjust``)."""
     from bayes_walk.cohort.schema import PAPER_ADJUST
 
-    adj = spec_of(idata).get("adjust")
+    adj = spec_dict(idata).get("adjust")
     return [str(a) for a in adj] if isinstance(adj, list) else list(PAPER_ADJUST)
 
 

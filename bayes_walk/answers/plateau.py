@@ -12,10 +12,8 @@ from bayes_walk.estimands.curve import UNITS, logrr_at, round_values_in_grid
 from bayes_walk.estimands.draws import (
     curve_draws,
     finite_or_none,
-    fit_attrs,
     grid_values,
     interval,
-    json_attr,
     probability,
 )
 from bayes_walk.estimands.plateau import (
@@ -28,6 +26,7 @@ from bayes_walk.estimands.plateau import (
     plateau_onset,
     remaining_benefit,
 )
+from bayes_walk.fitmeta import fit_attrs, form_of
 
 DEFAULT_TARGET_RR: float = 0.85
 
@@ -164,7 +163,7 @@ def plateau_summary(
     )
     out: dict = {
         "model": str(attrs.get("spec_name", "")) or None,
-        "form": curve.attrs.get("form") or _form_from_spec(attrs, exposure),
+        "form": curve.attrs.get("form") or form_of(idata, exposure),
         "exposure": exposure,
         "units": UNITS.get(exposure, ""),
         "near": float(near),
@@ -201,10 +200,3 @@ def _match(curve: xr.DataArray, label: str):
         if str(s) == label:
             return s
     raise KeyError(label)
-
-
-def _form_from_spec(attrs: dict, exposure: str) -> str | None:
-    spec = json_attr(attrs, "spec", {}) or {}
-    if not isinstance(spec, dict):
-        return None
-    return ((spec.get("exposures") or {}).get(exposure) or {}).get("form")

@@ -7,23 +7,18 @@ import math
 import numpy as np
 import pandas as pd
 
+from bayes_walk.answers.cohort_link import adjustment_of, cohort_for_fit, frequentist_table
 from bayes_walk.estimands.categories import categorical_exposures, category_info, category_table
-from bayes_walk.estimands.cohort_link import (
-    adjustment_of,
-    cohort_for_fit,
-    frequentist_table,
-    spec_of,
-)
 from bayes_walk.estimands.curve import UNITS, round_values_in_grid, rr_summary
-from bayes_walk.estimands.diagnostics import diagnostics, warnings_in_words
 from bayes_walk.estimands.draws import (
     curve_draws,
     curve_exposures,
     finite_or_none,
-    fit_attrs,
     interval,
     reference_of,
 )
+from bayes_walk.fitmeta import fit_attrs, spec_dict
+from bayes_walk.inference.diagnostics import fit_diagnostics, warnings_in_words
 
 
 def _rr(m, lo, hi) -> dict:
@@ -145,10 +140,10 @@ def fit_summary(
         ``joint_table`` (the 16 cells of a joint fit, else None).
     """
     attrs = fit_attrs(idata)
-    spec = spec_of(idata)
+    spec = spec_dict(idata)
     linked = cohort_for_fit(idata, fit_path=fit_path) if frequentist else None
     cohort = linked.cohort if linked is not None else None
-    diag = diagnostics(idata)
+    diag = fit_diagnostics(idata)
     rr_rows, notes = rr_table_rows(idata, cohort=cohort, prob=prob, hdi=hdi)
     tau = {}
     for name in idata.posterior.data_vars:

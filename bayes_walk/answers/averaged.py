@@ -1,0 +1,154 @@
+"""One plateau answer from several fits, averaged with LOO stacking weights.
+
+The onset posterior of the average is the mixture of the fits' onset posteriors with the
+stacking weights of ``az.compare`` (Yao et al. 2018); when stacking fails the
+pseudo-BMA+ weights (Bayesian bootstrap) are used, with a warning. ``probability`` is the
+weighted mean of the per-model probabilities, and the intervals are quantiles of the
+mixture.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from bayes_walk.answers.plateau import definition_text
+from bayes_walk.errors import BayesWalkError
+from bayes_walk.estimands.curve import logrr_at
+from bayes_walk.estimands.draws import curve_draws, finite_or_none, grid_values
+from bayes_walk.estimands.plateau import (
+    DEFAULT_DELTA,
+    DEFAULT_NEAR,
+    DEFAULT_TAIL,
+    DEFAULT_WITHIN,
+    near_probability,
+    plateau_onset,
+    remaining_benefit,
+)
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """Inverse of the weighted empirical CDF at ``q`` (``inf`` sorts last and stays ``inf``)."""
+    order = np.argsort(values, kind="stable")
+    v, w = values[order], weights[order]
+    cdf = np.cumsum(w) / np.sum(w)
+    i = int(np.searchsorted(cdf, q, side="left"))
+    return float(v[min(i, v.size - 1)])
+
+
+def _triple(values: np.ndarray, weights: np.ndarray, prob: float) -> dict[str, float | None]:
+    lo, hi = (1 - prob) / 2, 1 - (1 - prob) / 2
+    return {
+        "median": finite_or_none(weighted_quantile(values, weights, 0.5)),
+        "lo": finite_or_none(weighted_quantile(values, weights, lo)),
+        "hi": finite_or_none(weighted_quantile(values, weights, hi)),
+    }
+
+
+def model_weights(fits: list[Any], names: list[str]) -> tuple[np.ndarray, str]:
+    """Stacking weights of ``fits`` (LOO); pseudo-BMA+ with a warning when stacking fails."""
+    from bayes_walk.checks.compare import compare_fits
+
+    idatas = dict(zip(names, [f.idata for f in fits], strict=True))
+    try:
+        ranked = compare_fits(idatas)
+        by_name = {r.model: r.weight for r in ranked}
+        w = np.array([by_name[n] for n in names], dtype=float)
+        if np.all(np.isfinite(w)) and w.sum() > 0:
+            return w / w.sum(), "stacking"
+        reason = "stacking gave no usable weights"
+    except BayesWalkError:
+        raise
+    except Exception as exc:  # scipy's optimiser inside az.compare
+        reason = f"stacking failed ({type(exc).__name__}: {exc})"
+    import arviz as az
+
+    warnings.warn(f"{reason}; using pseudo-BMA+ weights instead", UserWarning, stacklevel=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        loos = {n: az.loo(i, var_name="clbp") for n, i in idatas.items()}
+        table = az.compare(loos, ic="loo", method="BB-pseudo-BMA", seed=0)
+    w = np.array([float(table.loc[n, "weight"]) for n in names])
+    return w / w.sum(), "pseudo-BMA+"
+
+
+def averaged_plateau(
+    fits: list[Any],
+    exposure: str = "walking_min",
+    *,
+    near: float = DEFAULT_NEAR,
+    within: float = DEFAULT_WITHIN,
+    delta: float = DEFAULT_DELTA,
+    tail: float = DEFAULT_TAIL,
+    prob: float = 0.95,
+    weights: list[float] | None = None,
+) -> dict[str, Any]:
+    """The plateau answer averaged over ``fits`` (DESIGN plateau keys + ``per_model``).
+
+    Parameters
+    ----------
+    fits
+        :class:`bayes_walk.results.Fit` objects of the same cohort, each with a curve of
+        ``exposure`` (stratum curves: the first stratum).
+    weights
+        Model weights to use instead of the LOO stacking weights.
+    """
+    if len(fits) < 2:
+        raise BayesWalkError("an averaged plateau needs at least two fits")
+    names = _unique([f.name for f in fits])
+    if weights is None:
+        w, method = model_weights(fits, names)
+    else:
+        w = np.asarray(weights, dtype=float)
+        if w.shape != (len(fits),) or np.any(w < 0) or w.sum() <= 0:
+            raise BayesWalkError(f"weights must be {len(fits)} non-negative numbers, got {weights}")
+        w, method = w / w.sum(), "given"
+    onsets, benefits, draw_w, per_model = [], [], [], []
+    grid = None
+    for fit, name, wm in zip(fits, names, w, strict=True):
+        curve = curve_draws(fit.idata, exposure, source=name)
+        if "stratum" in curve.dims:
+            curve = curve.isel(stratum=0, drop=True)
+        g = grid_values(curve)
+        grid = g if grid is None else np.array([max(grid[0], g[0]), min(grid[-1], g[-1])])
+        onset = plateau_onset(curve, delta=delta, tail=tail)
+        r = logrr_at(remaining_benefit(curve), [near]).isel(x=0, drop=True)
+        o = np.asarray(onset.values, dtype=float).ravel()
+        onsets.append(o)
+        benefits.append(np.asarray(r.values, dtype=float).ravel())
+        draw_w.append(np.full(o.size, wm / o.size))
+        p = float(near_probability(onset, near=near, within=within).values)
+        per_model.append(
+            {
+                "model": name,
+                "weight": float(wm),
+                "probability": p,
+                "onset": _triple(o, np.ones(o.size), prob),
+            }
+        )
+    o_all, r_all, w_all = map(np.concatenate, (onsets, benefits, draw_w))
+    return {
+        "exposure": exposure,
+        "near": float(near),
+        "within": float(within),
+        "delta": float(delta),
+        "tail": float(tail),
+        "probability": float(sum(m["weight"] * m["probability"] for m in per_model)),
+        "onset": _triple(o_all, w_all, prob),
+        "remaining_benefit_at_near": _triple(r_all, w_all, prob),
+        "definition": definition_text(exposure, near, within, delta, tail, grid)
+        + f" Averaged over {len(fits)} models with {method} weights.",
+        "weights_method": method,
+        "per_model": per_model,
+    }
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+        out.append(n if seen[n] == 1 else f"{n}#{seen[n]}")
+    return out

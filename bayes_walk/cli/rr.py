@@ -1,0 +1,109 @@
+"""``bayes-walk rr fit.nc --exposure E --at X1,X2,...``: risk ratios at chosen exposure values."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+
+FORMATS = ("text", "csv", "latex", "md")
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    """Register ``rr``."""
+    p = subparsers.add_parser(
+        "rr",
+        help="risk ratios (median, 95%% interval, P(RR < 1)) at chosen exposure values",
+        description=(
+            "RR of the fitted curve at each --at value versus --reference (default: the "
+            "spec's reference). Values outside the curve's range (the exposure's 1st..99th "
+            "percentile) get no RR."
+        ),
+    )
+    p.add_argument("fit", help="fit file written by `bayes-walk fit`")
+    p.add_argument("--exposure", default="walking_min", help="exposure (default walking_min)")
+    p.add_argument("--at", required=True, help="comma-separated exposure values")
+    p.add_argument("--reference", type=float, default=None, help="reference value (spec's)")
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.add_argument("--format", choices=FORMATS, default="text", help="table format (text)")
+    p.set_defaults(func=run)
+    return p
+
+
+def _values(text: str) -> list[float]:
+    from bayes_walk.errors import BayesWalkError
+
+    try:
+        out = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        out = []
+    if not out:
+        raise BayesWalkError(f"--at needs comma-separated numbers, got {text!r}")
+    return out
+
+
+def _num(v) -> float | None:
+    return None if v is None or not math.isfinite(v) else float(v)
+
+
+def to_json(table, exposure: str, reference: float) -> dict:
+    """The ``rr --json`` object (DESIGN "JSON output")."""
+    rows = []
+    for r in table.to_dict("records"):
+        row = {
+            "x": float(r["x"]),
+            "rr": {"median": _num(r["rr_median"]), "lo": _num(r["rr_lo"]), "hi": _num(r["rr_hi"])},
+            "p_benefit": _num(r["p_benefit"]),
+        }
+        if "stratum" in r:
+            row["stratum"] = r["stratum"]
+        rows.append(row)
+    return {"exposure": exposure, "reference": float(reference), "rows": rows}
+
+
+def markdown(table) -> str:
+    """A Markdown table (pandas' own needs the optional ``tabulate``)."""
+
+    def cell(v) -> str:
+        if isinstance(v, float):
+            return "-" if not math.isfinite(v) else f"{v:.3f}"
+        return str(v)
+
+    head = list(table.columns)
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in table.itertuples(index=False):
+        lines.append("| " + " | ".join(cell(v) for v in r) + " |")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the RR table."""
+    import warnings
+
+    import bayes_walk as bw
+
+    fitted = bw.load_fit(args.fit)
+    at = _values(args.at)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        table = fitted.rr(args.exposure, at=at, reference=args.reference)
+    for w in caught:
+        print(f"rr: warning: {w.message}", file=sys.stderr)
+    reference = (
+        args.reference
+        if args.reference is not None
+        else fitted.designs["exposures"][args.exposure]["reference"]
+    )
+    if args.json:
+        print(json.dumps(to_json(table, args.exposure, reference), allow_nan=False))
+    elif args.format == "csv":
+        print(table.to_csv(index=False), end="")
+    elif args.format == "latex":
+        print(table.to_latex(index=False, float_format="%.3f", na_rep="--"))
+    elif args.format == "md":
+        print(markdown(table))
+    else:
+        print(f"RR of {args.exposure} versus {reference:g}:")
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep="-"))
+    return 0

@@ -1,0 +1,58 @@
+"""The one reader of a fit's attributes (ARCHITECTURE "fit.nc" attrs).
+
+A fit stores its spec, designs, categories and diagnostics as JSON strings in the
+InferenceData attrs (older or hand-made files may carry them on the posterior group).
+Every module that needs them calls the functions here; :class:`bayes_walk.results.Fit`
+parses them once on loading.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def fit_attrs(idata) -> dict[str, Any]:
+    """Fit-level attributes: the InferenceData attrs over the posterior's."""
+    merged: dict[str, Any] = {}
+    if "posterior" in idata.groups():
+        merged.update(dict(idata.posterior.attrs))
+    merged.update(dict(getattr(idata, "attrs", {}) or {}))
+    return merged
+
+
+def json_attr(attrs: dict[str, Any], key: str, default: Any = None) -> Any:
+    """``attrs[key]`` decoded from JSON when it is a string; ``default`` when absent."""
+    if key not in attrs:
+        return default
+    value = attrs[key]
+    if isinstance(value, bytes):
+        value = value.decode()
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+def attr(idata, name: str, default: Any = None) -> Any:
+    """One fit attribute (raw), ``default`` when absent."""
+    return fit_attrs(idata).get(name, default)
+
+
+def spec_dict(idata) -> dict[str, Any]:
+    """The fit's spec as a dict (empty when not recorded or unreadable)."""
+    spec = json_attr(fit_attrs(idata), "spec", {}) or {}
+    return spec if isinstance(spec, dict) else {}
+
+
+def model_name(idata, fallback: str) -> str:
+    """The spec name stored in the fit, else ``fallback``."""
+    name = attr(idata, "spec_name") or spec_dict(idata).get("name")
+    return str(name) if name else fallback
+
+
+def form_of(idata, exposure: str) -> str | None:
+    """The form of ``exposure`` in the fit's spec."""
+    return ((spec_dict(idata).get("exposures") or {}).get(exposure) or {}).get("form")

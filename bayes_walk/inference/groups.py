@@ -1,0 +1,173 @@
+"""The groups and attrs a fit adds to the sampler's InferenceData (ARCHITECTURE "fit.nc").
+
+``log_likelihood`` (float32, from the likelihood's own pointwise function),
+``posterior_predictive`` (thinned replicated outcomes and ``mu``), ``observed_data``,
+``constant_data``, curve attrs, and the fit-level attrs (spec, designs, categories, cohort
+hash, version, ...). Pure functions of the built model, the cohort and the posterior.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+MAX_PPC_DRAWS = 500
+DRAW_DIMS = ("chain", "draw", "participant")
+
+
+def cohort_hash(cohort: xr.Dataset) -> str:
+    """SHA-256 of the participant ids and every per-participant variable (sorted by name)."""
+    h = hashlib.sha256()
+    h.update("\n".join(map(str, cohort["participant"].values)).encode())
+    for name in sorted(v for v in cohort.data_vars if cohort[v].dims == ("participant",)):
+        h.update(name.encode())
+        h.update(np.ascontiguousarray(cohort[name].values).tobytes())
+    return h.hexdigest()
+
+
+def categories(built, cohort: xr.Dataset) -> dict[str, Any]:
+    """Per categorical exposure: labels, cuts, reference, n and cases (joint: cell counts)."""
+    from bayes_walk.model.forms.categorical import category_codes
+
+    y = np.asarray(cohort[built.spec.outcome].values)
+    out: dict[str, Any] = {}
+    for name, d in built.designs["exposures"].items():
+        if "labels" not in d:
+            continue
+        codes = category_codes(np.asarray(cohort[name].values, dtype=np.float64), d["cuts"])
+        k = len(d["labels"])
+        out[name] = {
+            "labels": d["labels"],
+            "cuts": d["cuts"],
+            "reference": d["labels"][d["reference_category"]],
+            "n": np.bincount(codes, minlength=k).tolist(),
+            "cases": np.bincount(codes, weights=y, minlength=k).astype(int).tolist(),
+        }
+        if d["form"] == "joint":
+            # cell counts: rows this exposure's categories, columns the partner's
+            partner = d["pair"][1 - d["position"]]
+            pd_ = built.designs["exposures"][partner]
+            pcodes = category_codes(
+                np.asarray(cohort[partner].values, dtype=np.float64), pd_["cuts"]
+            )
+            kp = len(pd_["labels"])
+            cell = codes * kp + pcodes
+            out[name]["joint_with"] = partner
+            out[name]["joint_n"] = np.bincount(cell, minlength=k * kp).reshape(k, kp).tolist()
+            out[name]["joint_cases"] = (
+                np.bincount(cell, weights=y, minlength=k * kp).reshape(k, kp).astype(int).tolist()
+            )
+    return out
+
+
+def constant_data(built, cohort: xr.Dataset) -> xr.Dataset:
+    """Exposures, covariates, grouping and stratifying variables as used by the fit."""
+    spec = built.spec
+    names = list(spec.exposures) + list(spec.adjust)
+    h = spec.hierarchy
+    for extra in (h.intercept_by, h.curve_by, spec.offset):
+        if extra == "age65":
+            extra = "age"
+        if extra and extra not in names:
+            names.append(extra)
+    # The predictive checks group by these even when the spec leaves them out.
+    for extra in ("walking_min", "walking_mets", "age", "sex", "municipality"):
+        if extra in cohort.data_vars and extra not in names:
+            names.append(extra)
+    cd = cohort[names].copy()
+    cd.attrs = {}
+    return cd
+
+
+def ppc_step(post: xr.Dataset) -> int:
+    """Thinning step that keeps at most :data:`MAX_PPC_DRAWS` draws in all."""
+    return max(1, math.ceil(post.sizes["chain"] * post.sizes["draw"] / MAX_PPC_DRAWS))
+
+
+def _draw_coords(post: xr.Dataset, cohort: xr.Dataset) -> dict[str, np.ndarray]:
+    return {
+        "chain": post["chain"].values,
+        "draw": post["draw"].values,
+        "participant": cohort["participant"].values,
+    }
+
+
+def posterior_predictive(
+    built, post: xr.Dataset, mu: np.ndarray, cohort: xr.Dataset, seed: int
+) -> xr.Dataset:
+    """Replicated outcomes at every ``ppc_step``-th draw; ``mu`` is at those draws."""
+    step = ppc_step(post)
+    thin = post.isel(draw=slice(None, None, step))
+    rng = np.random.default_rng([int(seed), 7])
+    if built.spec.likelihood == "poisson":
+        rep = rng.poisson(mu.astype(np.float64))
+    else:
+        rep = (rng.uniform(size=mu.shape) < mu).astype(np.int64)
+    coords = _draw_coords(thin, cohort)
+    y = built.spec.outcome
+    return xr.Dataset(
+        {
+            y: xr.DataArray(np.minimum(rep, 127).astype(np.int8), dims=DRAW_DIMS, coords=coords),
+            "mu": xr.DataArray(mu, dims=DRAW_DIMS, coords=coords),
+        },
+        attrs={"thin_step": step},
+    )
+
+
+def log_likelihood(built, post: xr.Dataset, cohort: xr.Dataset) -> tuple[xr.Dataset, np.ndarray]:
+    """The log_likelihood group (float32) and ``mu`` at the posterior predictive's draws."""
+    from bayes_walk.inference.pointwise import pointwise_function
+
+    ll, mu = pointwise_function(built)(post, mu_step=ppc_step(post))
+    da = xr.DataArray(ll, dims=DRAW_DIMS, coords=_draw_coords(post, cohort))
+    return xr.Dataset({built.spec.outcome: da}), mu
+
+
+def strip_sampler_groups(idata) -> None:
+    """Drop what a backend may have added that the fit recomputes its own way."""
+    for g in ("constant_data", "observed_data", "log_likelihood", "posterior_predictive"):
+        if g in idata.groups():
+            del idata[g]
+    if "mu" in idata.posterior:
+        idata.posterior = idata.posterior.drop_vars("mu")
+
+
+def label_curves(idata, built) -> None:
+    """Attrs ``reference``, ``form`` (and ``curve_by``) on every ``logrr_<exposure>``."""
+    for name, d in built.designs["exposures"].items():
+        var = idata.posterior[f"logrr_{name}"]
+        var.attrs.update({"reference": d["reference"], "form": d["form"]})
+        if "stratum" in var.dims:
+            var.attrs["curve_by"] = built.designs["strata"]["variable"]
+
+
+def fit_attrs(
+    built, cohort: xr.Dataset, settings, diag: dict[str, Any], cohort_path: str | None
+) -> dict[str, Any]:
+    """The fit-level attrs (ARCHITECTURE "fit.nc"); JSON strings where structured."""
+    from bayes_walk import __version__
+
+    spec = built.spec
+    y = np.asarray(cohort[spec.outcome].values)
+    return {
+        "spec": spec.to_json(),
+        "spec_name": spec.name,
+        "cohort_hash": cohort_hash(cohort),
+        "cohort_path": str(cohort_path or ""),
+        "bayes_walk_version": __version__,
+        "seed": int(settings.seed),
+        "sampler": settings.backend,
+        "chains": int(settings.chains),
+        "draws": int(settings.draws),
+        "tune": int(settings.tune),
+        "n_participants": int(y.size),
+        "n_cases": int(y.sum()),
+        "categories": json.dumps(categories(built, cohort)),
+        "designs": json.dumps(built.designs),
+        "diagnostics": json.dumps(diag),
+    }
