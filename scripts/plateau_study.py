@@ -50,8 +50,8 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def one_fit(spec, cohort, args, seed: int, built=None):
-    from bayes_walk.estimands.diagnostics import diagnostics
-    from bayes_walk.estimands.plateau_report import plateau_summary
+    from bayes_walk.answers.plateau import plateau_summary
+    from bayes_walk.inference.diagnostics import compute_diagnostics as diagnostics
     from bayes_walk.inference.fit import fit
 
     t0 = time.perf_counter()
