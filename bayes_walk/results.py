@@ -70,8 +70,8 @@ class Fit:
     designs: dict[str, Any]
     path: Path | None = None
     attrs: dict[str, Any] = field(default_factory=dict)
-    _built: Any = None
-    _diagnostics: dict[str, Any] | None = None
+    _built: Any = field(default=None, repr=False, compare=False)
+    _diagnostics: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     # construction -------------------------------------------------------------------
     @classmethod

@@ -20,10 +20,10 @@ def run(args: argparse.Namespace) -> int:
     """Load the cohort, print the description."""
     import json
 
+    import bayes_walk as bw
     from bayes_walk.cohort.describe import describe_cohort, format_table1
-    from bayes_walk.cohort.store import load_cohort
 
-    d = describe_cohort(load_cohort(args.cohort))
+    d = describe_cohort(bw.load_cohort(args.cohort))
     if args.json:
         print(json.dumps(d))
     else:

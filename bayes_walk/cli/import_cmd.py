@@ -71,9 +71,8 @@ def run(args: argparse.Namespace) -> int:
     """Import, validate, save; messages go to stderr."""
     import json
 
-    from bayes_walk.cohort.adapters import import_cohort
+    import bayes_walk as bw
     from bayes_walk.cohort.schema import PAPER_ADJUST, inclusion_flow
-    from bayes_walk.cohort.store import save_cohort
 
     opts: dict[str, object] = {}
     if args.require is None:
@@ -96,8 +95,8 @@ def run(args: argparse.Namespace) -> int:
         + f" ({fmt})",
         file=sys.stderr,
     )
-    ds = import_cohort(args.participants, args.daily, fmt, **opts)
-    save_cohort(ds, args.out)
+    ds = bw.import_cohort(args.participants, args.daily, fmt, **opts)
+    bw.save_cohort(ds, args.out)
     for step, n in inclusion_flow(ds):
         print(f"  {n:>8,}  {step}", file=sys.stderr)
     for note in json.loads(ds.attrs.get("notes", "[]")):

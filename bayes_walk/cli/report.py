@@ -29,9 +29,9 @@ def run(args: argparse.Namespace) -> int:
     """Build the report."""
     import warnings
 
-    from bayes_walk.report.build import build_report
+    import bayes_walk as bw
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        build_report(args.fits, args.out, near=args.near, within=args.within)
+        bw.report(args.fits, out=args.out, near=args.near, within=args.within)
     return 0

@@ -33,8 +33,7 @@ def run(args: argparse.Namespace) -> int:
     """Simulate and write the cohort; user mistakes raise ``BayesWalkError`` (exit 2)."""
     from pathlib import Path
 
-    from bayes_walk.cohort.simulate import simulate_cohort
-    from bayes_walk.cohort.store import save_cohort
+    import bayes_walk as bw
     from bayes_walk.cohort.truth import TruthError, parse_truth
     from bayes_walk.errors import CohortError
 
@@ -51,8 +50,8 @@ def run(args: argparse.Namespace) -> int:
         f"simulating {args.n} participants (seed {args.seed}, truth {args.truth}) ...",
         file=sys.stderr,
     )
-    ds = simulate_cohort(n=args.n, seed=args.seed, truth=args.truth)
-    save_cohort(ds, args.out)
+    ds = bw.simulate(n=args.n, seed=args.seed, truth=args.truth)
+    bw.save_cohort(ds, args.out)
     print(
         f"wrote {args.out}: {ds.sizes['participant']} participants, "
         f"{int(ds['clbp'].sum())} cases ({float(ds['clbp'].mean()):.1%}), "
