@@ -171,3 +171,15 @@ def test_cli_rr(tmp_path, fit_obj, capsys):
     assert main(["rr", str(path), "--at", "60,100", "--format", "md"]) == 0
     assert capsys.readouterr().out.startswith("| x | rr_median")
     assert main(["rr", str(path), "--at", "sixty"]) == 2
+
+
+def test_every_shipped_spec_survives_the_stored_spec_round_trip():
+    from pathlib import Path
+
+    from bayes_walk.spec.model_spec import load_spec, spec_from_dict
+
+    models = sorted((Path(__file__).resolve().parents[1] / "models").glob("*.toml"))
+    assert len(models) >= 6
+    for path in models:
+        spec = load_spec(path)
+        assert spec_from_dict(json.loads(spec.to_json())) == spec, path.name
