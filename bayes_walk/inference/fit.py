@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from bayes_walk.inference.groups import MAX_PPC_DRAWS, cohort_hash  # noqa: F401 (re-exported)
 from bayes_walk.spec.model_spec import ModelSpec
 
 
