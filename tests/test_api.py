@@ -116,3 +116,20 @@ def test_report_is_callable_after_the_report_package_is_imported(tmp_path):
 
     a = _with_curve(100.0, seed=6, name="near")
     assert bw.report([a], out=tmp_path / "r2")["markdown"].exists()
+
+
+def test_cli_plateau_of_several_fits(tmp_path, capsys):
+    import json
+
+    from bayes_walk.cli.main import main
+
+    a = _with_curve(100.0, seed=5, name="near").save(tmp_path / "near.nc")
+    b = _with_curve(160.0, seed=5, name="far", model_beta=0.0).save(tmp_path / "far.nc")
+    assert main(["plateau", str(a), str(b), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    want = bw.plateau([bw.load_fit(a), bw.load_fit(b)])
+    assert out["probability"] == pytest.approx(want["probability"])
+    assert [m["model"] for m in out["per_model"]] == ["near", "far"]
+    assert main(["plateau", str(a), str(b)]) == 0
+    assert "averaged with stacking weights" in capsys.readouterr().out
+    assert main(["plateau", str(a), str(b), "--stratum", "x"]) == 2
