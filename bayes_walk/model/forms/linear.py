@@ -20,8 +20,10 @@ from bayes_walk.model.forms.base import (
 OPTIONS: dict[str, Any] = {}
 SUPPORTS_STRATA = True
 DEFAULT_PRIORS: dict[str, dict[str, Any]] = {
-    # log-RR across the whole p1..p99 range: 95% of RRs within 0.37..2.7
-    "slope": {"dist": "Normal", "mu": 0.0, "sigma": 0.5},
+    # log-RR across the whole p1..p99 range: 95% of RRs within 0.23..4.3. Narrower priors
+    # pulled the slope of paper-sized cohorts toward 0 (docs/models.md, "Priors scaled to
+    # the basis")
+    "slope": {"dist": "Normal", "mu": 0.0, "sigma": 0.75},
     # SD of stratum deviations from the global slope
     "stratum_sd": {"dist": "HalfNormal", "sigma": 0.25},
 }

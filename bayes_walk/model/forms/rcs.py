@@ -1,9 +1,14 @@
 """Restricted cubic spline (Harrell's parametrisation) with knots at percentiles.
 
 Default: 3 knots at p10/p50/p90, as the paper's figures; the curve is linear beyond the
-outer knots. The exposure is measured in units of its p1..p99 range and every basis
-column is divided by its range over p1..p99, so the coefficient priors are on the log-RR
-scale per column.
+outer knots. The basis spans the same curves as ``rms::rcs``, but is reparametrised so
+that each coefficient is the curve's log-RR at one knot against the first knot (a
+natural cubic spline is fixed by its values at the knots). The default prior is then a
+statement about risk ratios between the data's own percentiles, the same for every
+exposure and unit. On the raw basis a Normal prior per coefficient pulled the paper
+cohort's curve about a third of the way to flat, because the linear and cubic columns
+must take large, opposite coefficients to bend (docs/models.md, "Priors scaled to the
+basis").
 """
 
 from __future__ import annotations
@@ -26,11 +31,12 @@ from bayes_walk.model.forms.base import (
     stratum_deviation,
 )
 
-OPTIONS: dict[str, Any] = {"knots": ["p10", "p50", "p90"]}
+OPTIONS: dict[str, Any] = {"knots": ["p10", "p50", "p90"], "knot_lengthscale": 0.4}
 SUPPORTS_STRATA = True
 DEFAULT_PRIORS: dict[str, dict[str, Any]] = {
-    # per basis column (each scaled to unit range over p1..p99)
-    "coef": {"dist": "Normal", "mu": 0.0, "sigma": 0.4},
+    # amplitude of the knot log-RRs (whitened: see design); with the default knots and
+    # knot_lengthscale, RR(p50 vs p10) 95% within 0.53..1.9 and RR(p90 vs p10) 0.28..3.5
+    "coef": {"dist": "Normal", "mu": 0.0, "sigma": 0.6},
     # SD of stratum deviations of each coefficient
     "stratum_sd": {"dist": "HalfNormal", "sigma": 0.2},
 }
@@ -41,6 +47,9 @@ def check_options(options: dict[str, Any], where: str) -> None:
         check_percentile_list(options["knots"], f"{where}.knots", 3)
         if len(options["knots"]) > 7:
             raise SpecError(f"{where}.knots: at most 7 knots")
+    ell = options.get("knot_lengthscale")
+    if ell is not None and (isinstance(ell, bool) or not isinstance(ell, int | float) or ell <= 0):
+        raise SpecError(f"{where}.knot_lengthscale must be a positive number, got {ell!r}")
 
 
 def _raw_basis(u: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -74,13 +83,36 @@ def design(
     grid = np.linspace(0.0, 1.0, 201)
     raw = _raw_basis(grid, t)
     d["col_scale"] = np.ptp(raw, axis=0).tolist()
-    d["basis"] = ["linear"] + [f"spline{j}" for j in range(1, len(knots) - 1)]
+    # raw coefficients -> curve at knots 2..k minus the curve at knot 1; its inverse maps
+    # knot log-RRs back to the raw basis. The knot log-RRs are in turn L @ coef with L the
+    # Cholesky factor of their covariance under a unit-amplitude squared-exponential
+    # process, so that neighbouring knots move together and the straight extrapolation
+    # beyond the outer knots stays plausible where data are thin.
+    at_knots = _scaled_basis(np.asarray(knots), d)
+    ell = float(options.get("knot_lengthscale", OPTIONS["knot_lengthscale"]))
+    d["knot_lengthscale"] = ell
+    d["knot_transform"] = (
+        np.linalg.inv(at_knots[1:] - at_knots[:1]) @ _knot_factor(t, ell)
+    ).tolist()
+    d["basis"] = [f"knot{j}" for j in range(2, len(knots) + 1)]
     return d
 
 
-def features(x: np.ndarray, design: dict[str, Any]) -> np.ndarray:
+def _knot_factor(t: np.ndarray, lengthscale: float) -> np.ndarray:
+    """Cholesky factor of Cov(f(t_j) - f(t_1)), j >= 2, for a unit-amplitude SE process."""
+    K = np.exp(-0.5 * (t[:, None] - t[None, :]) ** 2 / lengthscale**2)
+    C = K[1:, 1:] - K[1:, :1] - K[:1, 1:] + K[0, 0]
+    return np.linalg.cholesky(C)
+
+
+def _scaled_basis(x: np.ndarray, design: dict[str, Any]) -> np.ndarray:
     t = scaled(np.asarray(design["knots"]), design)
     return _raw_basis(scaled(x, design), t) / np.asarray(design["col_scale"])
+
+
+def features(x: np.ndarray, design: dict[str, Any]) -> np.ndarray:
+    """Basis whose coefficients are the whitened log-RRs at knots 2..k against knot 1."""
+    return _scaled_basis(x, design) @ np.asarray(design["knot_transform"])
 
 
 def build(ctx: TermContext) -> TermResult:
