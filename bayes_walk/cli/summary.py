@@ -13,7 +13,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "summary",
         help="risk-ratio tables (paper's Table 2), curve at round values, diagnostics",
         description=(
-            "Summarise a fit: per exposure the category RRs (posterior median and 95%% "
+            "Summarise a fit: per exposure the category RRs (posterior median and 95% "
             "interval) beside the paper's modified-Poisson RRs, the dose-response curve at "
             "round exposure values with P(RR < 1), and sampler diagnostics."
         ),

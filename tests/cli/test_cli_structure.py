@@ -44,3 +44,17 @@ def test_help_runs_without_heavy_imports():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+@pytest.mark.parametrize("command", [None, *DESIGN_COMMANDS])
+def test_help_shows_no_doubled_percent(command, capsys):
+    # argparse %-formats help strings but not descriptions: a "%%" in a description
+    # reaches the user verbatim.
+    argv = ["--help"] if command is None else [command, "--help"]
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 0
+    text = capsys.readouterr().out
+    assert "%%" not in text
+    if command == "summary":
+        assert "95% interval" in " ".join(text.split())
