@@ -120,7 +120,8 @@ def test_rr_with_another_reference(fit_obj):
     curve = fit_obj.posterior["logrr_walking_min"]
     grid = curve["walking_min_grid"].values
     table = fit_obj.rr("walking_min", at=[grid[10], grid[60]], reference=grid[60])
-    assert table["rr_median"].iloc[1] == 1.0 and table["p_benefit"].iloc[1] == 0.0
+    # P(RR < 1) is undefined at the reference (every draw is exactly RR = 1)
+    assert table["rr_median"].iloc[1] == 1.0 and np.isnan(table["p_benefit"].iloc[1])
     diff = (curve.values[..., 10] - curve.values[..., 60]).ravel()
     assert table["rr_median"].iloc[0] == pytest.approx(np.exp(np.median(diff)), rel=1e-12)
 

@@ -8,7 +8,7 @@ import numpy as np
 import xarray as xr
 
 from bayes_walk.errors import FitFileError
-from bayes_walk.estimands.curve import UNITS, logrr_at, round_values_in_grid
+from bayes_walk.estimands.curve import UNITS, logrr_at, p_benefit, round_values_in_grid
 from bayes_walk.estimands.draws import (
     curve_draws,
     finite_or_none,
@@ -71,7 +71,7 @@ def _block(
     grid = grid_values(curve)
     xs = round_values_in_grid(curve, exposure)
     lr = logrr_at(curve, xs)
-    p_benefit = probability(lr < 0)
+    p_ben = p_benefit(lr)
     r_iv = interval(r_near, prob=prob, hdi=hdi)
     return {
         "probability": float(near_probability(onset, near=near, within=within).values),
@@ -87,7 +87,7 @@ def _block(
             **_triple(interval(dose, prob=prob, hdi=hdi)),
         },
         "p_benefit": [
-            {"x": float(x), "p": float(p)} for x, p in zip(xs, p_benefit.values, strict=True)
+            {"x": float(x), "p": finite_or_none(p)} for x, p in zip(xs, p_ben.values, strict=True)
         ],
         "grid": {"min": float(grid[0]), "max": float(grid[-1])},
     }

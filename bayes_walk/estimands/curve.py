@@ -77,6 +77,18 @@ def logrr_at(
     return xr.DataArray(out, dims=dims, coords=coords, name=curve.name, attrs=dict(curve.attrs))
 
 
+def p_benefit(lr: xr.DataArray) -> xr.DataArray:
+    """``P(RR < 1)`` from log-RR draws; NaN where it is undefined.
+
+    Undefined outside the grid (NaN draws) and at the reference itself, where every draw
+    of the log-RR is zero and ``P(RR < 1) = 0`` would read as "certainly no benefit".
+    """
+    dims = [d for d in ("chain", "draw") if d in lr.dims]
+    at_reference = (np.abs(lr) <= 1e-12).all(dims)
+    finite = np.isfinite(lr).all(dims)
+    return probability(lr < 0).where(finite & ~at_reference)
+
+
 def rr_summary(
     curve: xr.DataArray,
     x: Sequence[float] | np.ndarray,
@@ -91,8 +103,7 @@ def rr_summary(
     """
     lr = logrr_at(curve, x)
     out = np.exp(interval(lr, prob=prob, hdi=hdi))
-    p = probability(lr < 0)
-    out["p_benefit"] = p.where(np.isfinite(lr.isel(chain=0, draw=0)))
+    out["p_benefit"] = p_benefit(lr)
     out.attrs = {"prob": prob, "kind": "hdi" if hdi else "equal-tailed"}
     return out
 
@@ -142,7 +153,7 @@ def rr_frame(
     if reference is not None:
         lr = lr - logrr_at(curve, [float(reference)]).isel(x=0, drop=True)
     iv = np.exp(interval(lr, prob=prob, hdi=hdi))
-    p = probability(lr < 0).where(np.isfinite(lr.isel(chain=0, draw=0)))
+    p = p_benefit(lr)
     strata = [str(s) for s in curve["stratum"].values] if "stratum" in curve.dims else [None]
     rows = []
     for k, stratum in enumerate(strata):

@@ -80,7 +80,7 @@ def summary_text(s: dict) -> str:
         lines += ["", f"Dose-response curve. {title} ({kind} {pct}% intervals)"]
         lines.append(f"{'x':>8}  {'RR':<22}{'P(RR<1)':>8}")
         for r in rows:
-            p = "" if r["p_benefit"] is None else f"{r['p_benefit']:.2f}"
+            p = "-" if r["p_benefit"] is None else f"{r['p_benefit']:.2f}"
             lines.append(f"{r['x']:>8g}  {fmt_rr(r['rr']):<22}{p:>8}")
     if s.get("joint_table"):
         lines += ["", "Table 3. RR by volume x intensity quartile (vs lowest of both)"]
@@ -108,7 +108,8 @@ def _plateau_block(b: dict, unit: str, near: float, within: float) -> list[str]:
         f"{fmt_num(r['hi'], '.1f', 'n/a')}%)",
         f"  minimal dose for RR <= {md['target_rr']:g}: P(reached) = {md['p_reached']:.3f}; "
         f"median {fmt_num(md['median'])} {unit} ({fmt_num(md['lo'])} to {fmt_num(md['hi'])})",
-        "  P(RR < 1): " + ", ".join(f"{p['x']:g}: {p['p']:.2f}" for p in b["p_benefit"]),
+        "  P(RR < 1): "
+        + ", ".join(f"{p['x']:g}: {fmt_num(p['p'], '.2f', '-')}" for p in b["p_benefit"]),
     ]
 
 

@@ -1,0 +1,56 @@
+"""Rough edges a new user hit (issue 15), each through the real commands on a hand-made fit."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from _helpers_estimands import (
+    GRID_METS,
+    GRID_MIN,
+    linear_curve,
+    make_idata,
+    plateau_curve,
+    replicate,
+)
+
+from bayes_walk.cli.main import main
+
+
+@pytest.fixture(scope="module")
+def fit_file(tmp_path_factory):
+    rng = np.random.default_rng(3)
+    noise = rng.normal(0, 0.01, (2, 50, 1)) * (GRID_MIN - 78) / 50
+    idata = make_idata(
+        replicate(plateau_curve(GRID_MIN, 100.0, 0.01)) + noise,
+        replicate(linear_curve(GRID_METS, 0.3, 3.0)),
+        cat=True,
+        extra_posterior={},
+    )
+    path = tmp_path_factory.mktemp("fit") / "fit.nc"
+    idata.to_netcdf(str(path))
+    return path
+
+
+def test_rr_p_benefit_is_undefined_at_the_reference(fit_file, capsys):
+    assert main(["rr", str(fit_file), "--at", "78,100", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert rows[0]["x"] == 78.0 and rows[0]["rr"]["median"] == 1.0
+    assert rows[0]["p_benefit"] is None
+    assert rows[1]["p_benefit"] == pytest.approx(1.0)
+    assert main(["rr", str(fit_file), "--at", "60,100", "--reference", "100"]) == 0
+    line = next(ln for ln in capsys.readouterr().out.splitlines() if ln.split()[:1] == ["100.000"])
+    assert line.split()[-1] == "-"
+
+
+def test_summary_p_benefit_is_undefined_at_the_reference(fit_file, capsys):
+    assert main(["summary", str(fit_file), "--json", "--no-frequentist"]) == 0
+    curve = json.loads(capsys.readouterr().out)["curve"]
+    at_ref = next(r for r in curve if r["exposure"] == "walking_min" and r["x"] == 78.0)
+    assert at_ref["p_benefit"] is None
+    assert all(r["p_benefit"] is not None for r in curve if r["x"] != r["reference"])
+    assert main(["summary", str(fit_file), "--no-frequentist"]) == 0
+    text = capsys.readouterr().out
+    row = next(ln for ln in text.splitlines() if ln.split()[:1] == ["78"])
+    assert row.split()[-1] == "-" and "0.00" not in row
