@@ -36,3 +36,18 @@ def test_spec_from_path(name):
     assert spec.exposures["walking_min"].form == "hsgp"
     assert spec.hierarchy.intercept_by == "municipality"
     assert spec.sampler.backend == "nutpie"
+
+
+def test_target_accept_default_is_the_shipped_one():
+    import tomllib
+
+    minimal = {"name": "mine", "exposures": {"walking_min": {"form": "linear", "reference": 78}}}
+    assert spec_from_dict(minimal).sampler.target_accept == 0.85
+    for name in shipped_specs():
+        raw = tomllib.loads((ROOT / "models" / f"{name}.toml").read_text())
+        spec = load_spec(name)
+        if "target_accept" in raw.get("sampler", {}):
+            # shipped specs may only ask for more care than the default, never less
+            assert spec.sampler.target_accept >= 0.85, name
+        else:
+            assert spec.sampler.target_accept == 0.85, name
