@@ -137,7 +137,9 @@ class ModelSpec:
     def exposure_priors(self, exposure: str) -> dict[str, dict[str, Any]]:
         """The form's default priors for ``exposure`` with the spec's overrides."""
         e = self.exposures[exposure]
-        return merge_priors(get_form(e.form).DEFAULT_PRIORS, e.priors, f"exposures.{exposure}")
+        return merge_priors(
+            get_form(e.form).DEFAULT_PRIORS, e.priors, f"exposures.{exposure}.priors"
+        )
 
 
 def _unknown(keys, allowed, where: str) -> None:
@@ -213,7 +215,7 @@ def spec_from_dict(d: dict[str, Any], source: str = "spec") -> ModelSpec:
         options = {k: v for k, v in e.items() if k in mod.OPTIONS}
         mod.check_options(options, where)
         priors = e.get("priors", {})
-        merge_priors(mod.DEFAULT_PRIORS, priors, where)
+        merge_priors(mod.DEFAULT_PRIORS, priors, f"{where}.priors")
         exposures[ename] = ExposureSpec(
             form, _parse_reference(e["reference"], where), options, priors
         )

@@ -41,7 +41,8 @@ def merge_priors(
     overrides
         Term name -> full prior dict (with ``dist``) or partial parameter update.
     where
-        Where the overrides come from, for error messages (e.g. ``exposures.walking_min``).
+        The path of the priors table itself, for error messages (e.g.
+        ``exposures.walking_min.priors``); a term's path is ``<where>.<term>``.
     """
     out = {k: dict(v) for k, v in defaults.items()}
     for term, prior in (overrides or {}).items():
@@ -55,12 +56,22 @@ def merge_priors(
             )
         if "dist" in prior:
             new = dict(prior)
-            if (defaults[term]["dist"] in POSITIVE) != (new["dist"] in POSITIVE):
-                kind = "positive" if defaults[term]["dist"] in POSITIVE else "real-valued"
-                raise SpecError(f"{where}: prior '{term}' must be a {kind} distribution")
+            positive = defaults[term]["dist"] in POSITIVE
+            kind = "positive" if positive else "real-valued"
+            fitting = [d for d in DISTRIBUTIONS if (d in POSITIVE) == positive]
+            if new["dist"] not in DISTRIBUTIONS:
+                raise SpecError(
+                    f"{where}.{term}: distribution {new['dist']!r} is not supported; "
+                    f"supported for this {kind} parameter: {', '.join(fitting)}"
+                )
+            if (new["dist"] in POSITIVE) != positive:
+                raise SpecError(
+                    f"{where}.{term}: {new['dist']} is not a {kind} distribution; "
+                    f"use one of {', '.join(fitting)}"
+                )
         else:
             new = {**out[term], **prior}
-        out[term] = check_prior(new, f"{where}.priors.{term}")
+        out[term] = check_prior(new, f"{where}.{term}")
     return out
 
 

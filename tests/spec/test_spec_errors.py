@@ -130,3 +130,33 @@ def test_load_spec_errors(tmp_path):
         load_spec(p)
     with pytest.raises(SpecError, match="not found"):
         load_spec(tmp_path / "missing.toml")
+
+
+def test_prior_messages_name_the_path_once():
+    with pytest.raises(SpecError) as exc:
+        spec_from_dict(_with("priors", {"intercept": {"sigma": -1.0}}))
+    msg = str(exc.value)
+    assert "priors.intercept" in msg and "priors.priors" not in msg
+    with pytest.raises(SpecError) as exc:
+        spec_from_dict(_with("exposures.walking_min.priors", {"amplitude": {"sigma": -1.0}}))
+    assert "exposures.walking_min.priors.amplitude" in str(exc.value)
+    assert "priors.priors" not in str(exc.value)
+
+
+def test_unsupported_prior_distribution_lists_the_supported_ones():
+    d = _with("exposures.walking_min.priors", {"lengthscale": {"dist": "Beta"}})
+    with pytest.raises(SpecError) as exc:
+        spec_from_dict(d)
+    msg = str(exc.value)
+    assert "exposures.walking_min.priors.lengthscale" in msg
+    assert "'Beta' is not supported" in msg and "must be a positive" not in msg
+    # the supported ones of the right kind (lengthscales are positive), and only those
+    listed = msg.split("supported for this positive parameter: ")[1].split(", ")
+    assert set(listed) == {
+        "HalfNormal",
+        "Exponential",
+        "LogNormal",
+        "InverseGamma",
+        "Gamma",
+        "HalfStudentT",
+    }
