@@ -146,11 +146,16 @@ def fit_summary(
     diag = fit_diagnostics(idata)
     rr_rows, notes = rr_table_rows(idata, cohort=cohort, prob=prob, hdi=hdi)
     tau = {}
-    for name in idata.posterior.data_vars:
-        if name.startswith("tau_"):
+    # only the user-facing ``tau_<exposure>``: the sampler's own transformed copies
+    # (``tau_<exposure>_scaled``, ``..._interval__``) share the prefix
+    exposures = list(spec.get("exposures") or {})
+    exposures += [n[len("logrr_") :] for n in idata.posterior.data_vars if n.startswith("logrr_")]
+    for exposure in dict.fromkeys(exposures):
+        name = f"tau_{exposure}"
+        if name in idata.posterior:
             iv = interval(idata.posterior[name], prob=prob, hdi=hdi)
             if iv["median"].ndim == 0:
-                tau[name[4:]] = _rr(iv["median"].values, iv["lo"].values, iv["hi"].values)
+                tau[exposure] = _rr(iv["median"].values, iv["lo"].values, iv["hi"].values)
     joint = None
     if "logrr_joint" in idata.posterior:
         from bayes_walk.estimands.joint import joint_table

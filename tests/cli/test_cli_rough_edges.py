@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+import xarray as xr
 from _helpers_estimands import (
     GRID_METS,
     GRID_MIN,
@@ -54,3 +55,29 @@ def test_summary_p_benefit_is_undefined_at_the_reference(fit_file, capsys):
     text = capsys.readouterr().out
     row = next(ln for ln in text.splitlines() if ln.split()[:1] == ["78"])
     assert row.split()[-1] == "-" and "0.00" not in row
+
+
+def test_summary_tau_lists_only_the_user_facing_changepoint(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+
+    def draws(loc):
+        return xr.DataArray(
+            rng.normal(loc, 1.0, (2, 50)),
+            dims=("chain", "draw"),
+            coords={"chain": [0, 1], "draw": np.arange(50)},
+        )
+
+    # what a changepoint fit's posterior holds: tau in minutes plus the sampler's copies
+    idata = make_idata(
+        extra_posterior={
+            "tau_walking_min": draws(100.0),
+            "tau_walking_min_scaled": draws(0.5),
+            "tau_walking_min_scaled_interval__": draws(0.0),
+        }
+    )
+    path = tmp_path / "cp.nc"
+    idata.to_netcdf(str(path))
+    assert main(["summary", str(path), "--json", "--no-frequentist"]) == 0
+    tau = json.loads(capsys.readouterr().out)["tau"]
+    assert list(tau) == ["walking_min"]
+    assert 99 < tau["walking_min"]["median"] < 101
