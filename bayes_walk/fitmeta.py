@@ -47,6 +47,15 @@ def spec_dict(idata) -> dict[str, Any]:
     return spec if isinstance(spec, dict) else {}
 
 
+def ratio_abbr(idata) -> str:
+    """``IRR`` (incidence rate ratio) for fits with an offset (person-time), else ``RR``.
+
+    With an offset the Poisson model is a rate model, so its exp(log-ratio) is a rate ratio,
+    not a risk ratio; JSON keys keep the name ``rr`` either way.
+    """
+    return "IRR" if spec_dict(idata).get("offset") else "RR"
+
+
 def model_name(idata, fallback: str) -> str:
     """The spec name stored in the fit, else ``fallback``."""
     name = attr(idata, "spec_name") or spec_dict(idata).get("name")

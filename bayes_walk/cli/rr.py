@@ -104,6 +104,9 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "md":
         print(markdown(table))
     else:
-        print(f"RR of {args.exposure} versus {reference:g}:")
+        from bayes_walk.fitmeta import ratio_abbr
+
+        name = "Rate ratio (IRR)" if ratio_abbr(fitted.idata) == "IRR" else "RR"
+        print(f"{name} of {args.exposure} versus {reference:g}:")
         print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep="-"))
     return 0

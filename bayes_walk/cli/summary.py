@@ -41,5 +41,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(s, indent=2, allow_nan=False))
     else:
-        print(summary_text(s))
+        from bayes_walk.fitmeta import ratio_abbr
+
+        print(summary_text(s, ratio=ratio_abbr(fitted.idata)))
     return 0

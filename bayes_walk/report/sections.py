@@ -13,7 +13,7 @@ from bayes_walk.errors import FitFileError
 from bayes_walk.estimands.categories import categorical_exposures
 from bayes_walk.estimands.curve import UNITS
 from bayes_walk.estimands.draws import curve_exposures
-from bayes_walk.fitmeta import fit_attrs
+from bayes_walk.fitmeta import fit_attrs, ratio_abbr
 from bayes_walk.inference.diagnostics import fit_diagnostics, warnings_in_words
 from bayes_walk.report.figures import curve_figure, onset_figure, to_png
 from bayes_walk.report.render import Section
@@ -177,15 +177,16 @@ def table2_section(fits: list[FitEntry], cohort: xr.Dataset | None) -> Section:
                     ]
                 )
             unit = UNITS.get(exposure, "")
+            ratio = ratio_abbr(f.idata)
             s.table(
-                f"{f.name}: {exposure} ({unit}), RR of chronic low back pain",
+                f"{f.name}: {exposure} ({unit}), {ratio} of chronic low back pain",
                 [
                     "category",
                     "N",
                     "cases",
-                    "Bayesian RR (95% CrI)",
+                    f"Bayesian {ratio} (95% CrI)",
                     "modified Poisson RR (95% CI)",
-                    "P(RR < 1)",
+                    f"P({ratio} < 1)",
                     "published (HUNT4)",
                 ],
                 body,
@@ -234,9 +235,10 @@ def curves_section(fits: list[FitEntry], cohort: xr.Dataset | None) -> Section:
                         fmt_num(r["p_benefit"], ".3f", ""),
                     ]
                 )
+        ratio = "/".join(dict.fromkeys(ratio_abbr(idata) for _, idata in with_curve))
         s.table(
-            f"{exposure}: RR at round values ({unit}) versus the reference",
-            ["model", "stratum", f"{exposure} ({unit})", "RR (95% CrI)", "P(RR < 1)"],
+            f"{exposure}: {ratio} at round values ({unit}) versus the reference",
+            ["model", "stratum", f"{exposure} ({unit})", f"{ratio} (95% CrI)", f"P({ratio} < 1)"],
             rows,
         )
     return s

@@ -29,10 +29,19 @@ def _exposure_title(exposure: str) -> str:
     return f"{label} ({unit})" if unit else label
 
 
-def summary_text(s: dict) -> str:
-    """The paper's Table 2 layout plus the curve at round values and diagnostics."""
+def summary_text(s: dict, ratio: str = "RR") -> str:
+    """The paper's Table 2 layout plus the curve at round values and diagnostics.
+
+    ``ratio`` is the ratio's abbreviation in the headings: ``RR`` (risk ratio) or ``IRR``
+    (incidence rate ratio, fits with an offset; :func:`bayes_walk.fitmeta.ratio_abbr`).
+    """
     d = s["diagnostics"]
     lines = [
+        *(
+            ["Ratios are incidence rate ratios (IRR): the model has a person-time offset."]
+            if ratio == "IRR"
+            else []
+        ),
         f"Model: {s['model']}  (forms: "
         + ", ".join(f"{k}={v}" for k, v in (s.get("forms") or {}).items())
         + f"; n = {s.get('n_participants')})",
@@ -49,9 +58,13 @@ def summary_text(s: dict) -> str:
     for row in s["rr_table"]:
         by_exp.setdefault(row["exposure"], []).append(row)
     for exposure, rows in by_exp.items():
-        lines += ["", f"Table 2. {_exposure_title(exposure)}: risk of chronic low back pain"]
+        lines += [
+            "",
+            f"Table 2. {_exposure_title(exposure)}: {'rate' if ratio == 'IRR' else 'risk'} of "
+            "chronic low back pain",
+        ]
         head = (
-            f"{'Category':<14}{'N':>8}{'Cases':>8}  {f'Bayesian RR ({pct}% CrI)':<24}"
+            f"{'Category':<14}{'N':>8}{'Cases':>8}  {f'Bayesian {ratio} ({pct}% CrI)':<24}"
             f"{'Modified Poisson RR (95% CI)':<28}"
         )
         lines += [head, "-" * len(head)]
@@ -73,18 +86,20 @@ def summary_text(s: dict) -> str:
         ref = rows[0].get("reference")
         unit = UNITS.get(exposure, "")
         title = (
-            f"{_exposure_title(exposure)}: RR versus {ref:.4g} {unit}" if ref is not None else ""
+            f"{_exposure_title(exposure)}: {ratio} versus {ref:.4g} {unit}"
+            if ref is not None
+            else ""
         )
         if stratum is not None:
             title += f"  [stratum: {stratum}]"
         lines += ["", f"Dose-response curve. {title} ({kind} {pct}% intervals)"]
-        lines.append(f"{'x':>8}  {'RR':<22}{'P(RR<1)':>8}")
+        lines.append(f"{'x':>8}  {ratio:<22}{f'P({ratio}<1)':>9}")
         for r in rows:
             p = "-" if r["p_benefit"] is None else f"{r['p_benefit']:.2f}"
-            lines.append(f"{r['x']:>8g}  {fmt_rr(r['rr']):<22}{p:>8}")
+            lines.append(f"{r['x']:>8g}  {fmt_rr(r['rr']):<22}{p:>9}")
     if s.get("joint_table"):
-        lines += ["", "Table 3. RR by volume x intensity quartile (vs lowest of both)"]
-        lines.append(f"{'walking_min':<14}{'walking_mets':<14}{'RR':<22}")
+        lines += ["", f"Table 3. {ratio} by volume x intensity quartile (vs lowest of both)"]
+        lines.append(f"{'walking_min':<14}{'walking_mets':<14}{ratio:<22}")
         for r in s["joint_table"]:
             lines.append(f"{r['walking_min']:<14}{r['walking_mets']:<14}{fmt_rr(r['rr']):<22}")
     if s.get("tau"):

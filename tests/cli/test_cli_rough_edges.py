@@ -81,3 +81,44 @@ def test_summary_tau_lists_only_the_user_facing_changepoint(tmp_path, capsys):
     tau = json.loads(capsys.readouterr().out)["tau"]
     assert list(tau) == ["walking_min"]
     assert 99 < tau["walking_min"]["median"] < 101
+
+
+@pytest.fixture(scope="module")
+def offset_fit(tmp_path_factory):
+    idata = make_idata(cat=True)
+    spec = json.loads(idata.attrs["spec"])
+    idata.attrs["spec"] = json.dumps({**spec, "offset": "followup_years"})
+    path = tmp_path_factory.mktemp("offset") / "offset.nc"
+    idata.to_netcdf(str(path))
+    return path, idata
+
+
+def test_offset_fits_are_labelled_rate_ratios(offset_fit, fit_file, capsys):
+    path, _ = offset_fit
+    assert main(["summary", str(path), "--no-frequentist"]) == 0
+    text = capsys.readouterr().out
+    assert "incidence rate ratios (IRR)" in text and "Bayesian IRR" in text
+    assert "IRR versus 78" in text and "P(IRR<1)" in text
+    assert "Bayesian RR" not in text and " RR versus" not in text
+    assert main(["rr", str(path), "--at", "100"]) == 0
+    assert capsys.readouterr().out.startswith("Rate ratio (IRR) of walking_min versus 78")
+    # JSON keys are the same for both kinds of fit
+    assert main(["summary", str(path), "--json", "--no-frequentist"]) == 0
+    assert "rr" in json.loads(capsys.readouterr().out)["curve"][0]
+    # a fit without an offset keeps "RR"
+    assert main(["summary", str(fit_file), "--no-frequentist"]) == 0
+    text = capsys.readouterr().out
+    assert "IRR" not in text and "Bayesian RR" in text
+
+
+def test_report_labels_offset_fits_as_rate_ratios(offset_fit):
+    from bayes_walk.report.build import intro_lines
+    from bayes_walk.report.sections import FitEntry, table2_section
+
+    _, idata = offset_fit
+    fits = [FitEntry("ratefit", None, idata)]
+    assert "IRR = incidence rate ratio (fits with a person-time offset: ratefit)" in " ".join(
+        intro_lines(fits)
+    )
+    html = repr(table2_section(fits, None).__dict__)
+    assert "Bayesian IRR (95% CrI)" in html and "IRR of chronic low back pain" in html
