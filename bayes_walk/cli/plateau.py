@@ -71,6 +71,9 @@ def run(args: argparse.Namespace) -> int:
         out = fits[0].plateau(
             args.exposure, target_rr=args.target_rr, stratum=args.stratum, hdi=args.hdi, **opts
         )
+        if args.stratum is not None and out.get("strata"):
+            # the user asked about one stratum: show only that one
+            out["strata"] = [b for b in out["strata"] if b["stratum"] == out["stratum"]]
         text = plateau_text
     else:
         if args.stratum is not None or args.hdi:

@@ -10,6 +10,7 @@ import xarray as xr
 from _helpers_estimands import (
     GRID_METS,
     GRID_MIN,
+    curve_array,
     linear_curve,
     make_idata,
     plateau_curve,
@@ -122,3 +123,30 @@ def test_report_labels_offset_fits_as_rate_ratios(offset_fit):
     )
     html = repr(table2_section(fits, None).__dict__)
     assert "Bayesian IRR (95% CrI)" in html and "IRR of chronic low back pain" in html
+
+
+@pytest.fixture(scope="module")
+def strata_fit(tmp_path_factory):
+    idata = make_idata()
+    one = idata.posterior["logrr_walking_min"]
+    # women plateau at 100, men keep falling linearly: different blocks per stratum
+    men = curve_array(replicate(linear_curve(GRID_MIN, 0.004)), GRID_MIN, "walking_min", 78.0)
+    both = xr.concat([one, men], dim="stratum").assign_coords(stratum=["female", "male"])
+    both.attrs = {**one.attrs, "curve_by": "sex"}
+    idata.posterior["logrr_walking_min"] = both.transpose("chain", "draw", "stratum", ...)
+    path = tmp_path_factory.mktemp("strata") / "strata.nc"
+    idata.to_netcdf(str(path))
+    return path
+
+
+def test_plateau_stratum_prints_only_that_stratum(strata_fit, capsys):
+    assert main(["plateau", str(strata_fit)]) == 0
+    text = capsys.readouterr().out
+    assert "Stratum female:" in text and "Stratum male:" in text
+    assert main(["plateau", str(strata_fit), "--stratum", "male"]) == 0
+    text = capsys.readouterr().out
+    assert "Stratum male:" in text and "female" not in text
+    assert main(["plateau", str(strata_fit), "--stratum", "male", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["stratum"] == "male" and [b["stratum"] for b in out["strata"]] == ["male"]
+    assert out["p_no_plateau"] == out["strata"][0]["p_no_plateau"]
