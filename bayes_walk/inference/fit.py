@@ -127,13 +127,19 @@ def fit(
         extra=dict(sampler_kwargs or {}),
         cache=cache,
     )
-    idata = backend.sample(request)
+    from bayes_walk.inference.quiet import known_harmless_warnings
+
+    # sampling and the pointwise log-likelihood compile through PyTensor (JAX, C) and run
+    # ArviZ's convergence checks: their known-harmless warnings are dropped here only
+    with known_harmless_warnings():
+        idata = backend.sample(request)
     if not isinstance(idata, az.InferenceData) or "posterior" not in idata.groups():
         raise TypeError(f"sampler {settings.backend!r} returned no InferenceData with a posterior")
     t_sample = time.perf_counter() - t0
     groups.strip_sampler_groups(idata)
     _log(f"sampled in {t_sample:.1f} s; computing log-likelihood", progress)
-    log_lik, mu = groups.log_likelihood(built, idata.posterior, cohort)
+    with known_harmless_warnings():
+        log_lik, mu = groups.log_likelihood(built, idata.posterior, cohort)
     idata.add_groups(
         log_likelihood=log_lik,
         observed_data=xr.Dataset({spec.outcome: cohort[spec.outcome].astype(np.int8)}),
@@ -146,7 +152,8 @@ def fit(
         idata.add_groups(posterior_predictive=pp)
     del mu
     groups.label_curves(idata, built)
-    diag = compute_diagnostics(idata)
+    with known_harmless_warnings():
+        diag = compute_diagnostics(idata)
     diag["seconds"] = round(time.perf_counter() - t0, 2)
     diag["seconds_sampling"] = round(t_sample, 2)
     diag["seconds_log_likelihood"] = round(t_ll, 2)
