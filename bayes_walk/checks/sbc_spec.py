@@ -1,9 +1,10 @@
 """SBC of the shipped model code: a spec built on a cohort's exposures, fitted to outcomes
 drawn from its own prior.
 
-The quantities are the ones the toolkit's conclusions rest on: the intercept, the log RR
-of 125 versus 78 min/day (the curve interpolated on its grid), GP amplitude and
-lengthscale (``hsgp``), changepoint ``tau`` (``changepoint``), slopes (``linear``).
+The quantities are the ones the toolkit's conclusions rest on: the log RR of 125 versus
+78 min/day (the curve interpolated on its grid) and the scalars the model names
+(:meth:`~bayes_walk.model.builder.BuiltModel.key_quantities`: the intercept, and what each
+form declares, e.g. GP amplitude and lengthscale, changepoint ``tau``, slopes).
 """
 
 from __future__ import annotations
@@ -48,9 +49,18 @@ def last_category(name: str) -> Quantity:
 
 
 def default_quantities(built) -> dict[str, Quantity]:
-    """SBC quantities of a built model (``bayes_walk.model.builder.BuiltModel``)."""
+    """SBC quantities of a built model (``bayes_walk.model.builder.BuiltModel``).
+
+    The scalars the model and its forms name (:meth:`BuiltModel.key_quantities`), plus
+    the log RR of each exposure's curve at :data:`RR_AT` (the global curve of a
+    stratified model) where the grid covers it.
+    """
     names = {v.name for v in built.model.free_RVs} | {v.name for v in built.model.deterministics}
-    out: dict[str, Quantity] = {"intercept": var("intercept")}
+    out: dict[str, Quantity] = {}
+    for label, (kind, variable) in built.key_quantities().items():
+        if variable not in names:
+            continue
+        out[label] = var(variable) if kind == "scalar" else last_category(variable)
     for exposure, design in built.designs["exposures"].items():
         curve = f"logrr_{exposure}"
         grid = np.asarray(built.grids.get(exposure, []))
@@ -62,20 +72,6 @@ def default_quantities(built) -> dict[str, Quantity]:
             if grid.min() <= at <= grid.max():
                 label = f"log RR {exposure} {at:g} vs {float(ref):g}"
                 out[label] = curve_at(exposure, at, curve)
-        cat = f"logrr_{exposure}_cat"
-        if cat in names:
-            out[f"log RR {exposure} top category"] = last_category(cat)
-        for param in (
-            f"amplitude_{exposure}",
-            f"lengthscale_{exposure}",
-            f"tau_{exposure}",
-            f"slope_{exposure}",
-            f"total_{exposure}",
-        ):
-            if param in names:
-                out[param.replace(f"_{exposure}", f" {exposure}")] = var(param)
-    if "logrr_joint" in names:
-        out["log RR joint top cell"] = last_category("logrr_joint")
     return out
 
 

@@ -15,6 +15,7 @@ Inputs are clamped to [-708, 709]: beyond, ``np.exp`` gives 0 or inf, this gives
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -52,14 +53,9 @@ def exp_block(x: np.ndarray, out: np.ndarray, scratch: np.ndarray, m: int) -> No
         obits[i] += kbits[i] << 52
 
 
+@functools.cache
 def compiled_exp_block():
     """``exp_block`` compiled by numba (once per process)."""
-    global _COMPILED
-    if _COMPILED is None:
-        import numba
+    import numba
 
-        _COMPILED = numba.njit(fastmath=FASTMATH)(exp_block)
-    return _COMPILED
-
-
-_COMPILED = None
+    return numba.njit(fastmath=FASTMATH)(exp_block)
