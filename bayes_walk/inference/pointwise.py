@@ -4,8 +4,8 @@
 One path per likelihood strategy (:mod:`bayes_walk.model.likelihoods`):
 
 - plain: the model's own graphs (the observed variable's elementwise log-density and
-  ``mu``), compiled once by PyTensor as a function of one draw's free variables and
-  called draw by draw; the data enter as the model's shared variables, read at each
+  ``mu``), vectorised over a batch of draws (``vectorize_graph``) and compiled once by
+  PyTensor's JAX backend; the data enter as the model's shared variables, read at each
   call, so a reused model (``BuiltModel.set_data``) evaluates on its current data set;
 - fused: the strategy's own pieces (:mod:`bayes_walk.inference.fast.pointwise`).
 
@@ -20,20 +20,30 @@ import numpy as np
 import xarray as xr
 
 
+# draws per call: bounds the (draws, n) arrays held at once
+BATCH_DRAWS = 100
+
+
 def _plain_function(built) -> Callable[..., list[np.ndarray]]:
-    """One draw's free-variable values -> (log-likelihood, mu), float32 (participant,)."""
+    """A batch of draws' free-variable values (leading draw dim) -> (log-likelihood, mu),
+    float32 (draw, participant)."""
     import pymc as pm
     import pytensor
     import pytensor.tensor as pt
+    from pytensor.graph.replace import vectorize_graph
 
     model = built.model
     obs = model[built.spec.outcome]
     loglik, mu = pm.logp(obs, model.rvs_to_values[obs]), model["mu"]
-    rep = {rv: rv.type(name=rv.name) for rv in model.free_RVs}
-    ll1, mu1 = pytensor.clone_replace([loglik, mu], replace=rep)
+    rep = {
+        rv: pt.tensor(name=rv.name, shape=(None, *rv.type.shape), dtype=rv.dtype)
+        for rv in model.free_RVs
+    }
+    ll_b, mu_b = vectorize_graph([loglik, mu], replace=rep)
     return pytensor.function(
         list(rep.values()),
-        [pt.cast(ll1, "float32"), pt.cast(mu1, "float32")],
+        [pt.cast(ll_b, "float32"), pt.cast(mu_b, "float32")],
+        mode="JAX",
         on_unused_input="ignore",
     )
 
@@ -46,18 +56,16 @@ def plain_pointwise_function(built) -> Callable[..., tuple[np.ndarray, np.ndarra
     def fn(post: xr.Dataset, mu_step: int = 1) -> tuple[np.ndarray, np.ndarray]:
         st = post.stack(sample=("chain", "draw"))
         keep = np.isin(np.asarray(st["draw"].values), np.asarray(post["draw"].values)[::mu_step])
+        # (sample, ...) C-ordered copies: JAX would copy a strided view at every call
         cols = [np.ascontiguousarray(np.moveaxis(st[n].values, -1, 0)) for n in names]
-        total, n = st.sizes["sample"], built.model.dim_lengths["participant"].eval()
-        ll = np.empty((total, int(n)), dtype=np.float32)
-        mu = np.empty((int(keep.sum()), int(n)), dtype=np.float32)
-        j = 0
-        for i in range(total):
-            ll[i], m = compiled(*[c[i] for c in cols])
-            if keep[i]:
-                mu[j] = m
-                j += 1
+        lls, mus = [], []
+        for i in range(0, st.sizes["sample"], BATCH_DRAWS):
+            ll, mu = compiled(*[c[i : i + BATCH_DRAWS] for c in cols])
+            lls.append(np.asarray(ll))
+            mus.append(np.asarray(mu)[keep[i : i + BATCH_DRAWS]])
         n_chain = post.sizes["chain"]
-        return ll.reshape(n_chain, post.sizes["draw"], -1), mu.reshape(n_chain, -1, ll.shape[-1])
+        ll = np.concatenate(lls).reshape(n_chain, post.sizes["draw"], -1)
+        return ll, np.concatenate(mus).reshape(n_chain, -1, ll.shape[-1])
 
     return fn
 
