@@ -19,7 +19,6 @@ from collections.abc import Callable
 import numpy as np
 import xarray as xr
 
-
 # draws per call: bounds the (draws, n) arrays held at once
 BATCH_DRAWS = 100
 
