@@ -3,8 +3,8 @@ drawn from its own prior.
 
 The quantities are the ones the toolkit's conclusions rest on: the log RR of 125 versus
 78 min/day (the curve interpolated on its grid) and the scalars the model names
-(:meth:`~bayes_walk.model.builder.BuiltModel.key_quantities`: the intercept, and what each
-form declares, e.g. GP amplitude and lengthscale, changepoint ``tau``, slopes).
+(:meth:`~bayes_walk.model.builder.BuiltModel.global_quantities`: the intercept, and
+:meth:`~bayes_walk.model.builder.BuiltModel.term_quantities`: what each form declares, e.g. GP amplitude and lengthscale, changepoint ``tau``, slopes).
 """
 
 from __future__ import annotations
@@ -51,27 +51,33 @@ def last_category(name: str) -> Quantity:
 def default_quantities(built) -> dict[str, Quantity]:
     """SBC quantities of a built model (``bayes_walk.model.builder.BuiltModel``).
 
-    The scalars the model and its forms name (:meth:`BuiltModel.key_quantities`), plus
-    the log RR of each exposure's curve at :data:`RR_AT` (the global curve of a
-    stratified model) where the grid covers it.
+    The model-level scalars (:meth:`BuiltModel.global_quantities`), then per term the log
+    RR of each exposure's curve at :data:`RR_AT` (the global curve of a stratified model)
+    where the grid covers it, and the scalars its form names
+    (:meth:`BuiltModel.term_quantities`).
     """
     names = {v.name for v in built.model.free_RVs} | {v.name for v in built.model.deterministics}
     out: dict[str, Quantity] = {}
-    for label, (kind, variable) in built.key_quantities().items():
-        if variable not in names:
-            continue
-        out[label] = var(variable) if kind == "scalar" else last_category(variable)
-    for exposure, design in built.designs["exposures"].items():
-        curve = f"logrr_{exposure}"
-        grid = np.asarray(built.grids.get(exposure, []))
-        ref = design.get("reference")
-        at = RR_AT.get(exposure)
-        if f"{curve}_global" in names:
-            curve = f"{curve}_global"
-        if curve in names and at is not None and grid.size and ref is not None:
-            if grid.min() <= at <= grid.max():
-                label = f"log RR {exposure} {at:g} vs {float(ref):g}"
-                out[label] = curve_at(exposure, at, curve)
+
+    def add(named: dict[str, tuple[str, str]]) -> None:
+        for label, (kind, variable) in named.items():
+            if variable in names:
+                out[label] = var(variable) if kind == "scalar" else last_category(variable)
+
+    add(built.global_quantities())
+    for exposures, named in built.term_quantities():
+        for exposure in exposures:
+            curve = f"logrr_{exposure}"
+            grid = np.asarray(built.grids.get(exposure, []))
+            ref = built.designs["exposures"][exposure].get("reference")
+            at = RR_AT.get(exposure)
+            if f"{curve}_global" in names:
+                curve = f"{curve}_global"
+            if curve in names and at is not None and grid.size and ref is not None:
+                if grid.min() <= at <= grid.max():
+                    label = f"log RR {exposure} {at:g} vs {float(ref):g}"
+                    out[label] = curve_at(exposure, at, curve)
+        add(named)
     return out
 
 

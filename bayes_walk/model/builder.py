@@ -94,13 +94,17 @@ class BuiltModel:
             self.model[name].set_value(storage(arr))
         self.coords["participant"] = ids
 
-    def key_quantities(self) -> dict[str, tuple[str, str]]:
-        """Scalar summaries of the model worth ranking in SBC: label -> (kind, variable),
-        from the intercept and each form (:meth:`Form.key_quantities`)."""
-        out: dict[str, tuple[str, str]] = {"intercept": ("scalar", "intercept")}
+    def global_quantities(self) -> dict[str, tuple[str, str]]:
+        """The model-level scalars worth ranking in SBC: label -> (kind, variable)."""
+        return {"intercept": ("scalar", "intercept")}
+
+    def term_quantities(self) -> list[tuple[tuple[str, ...], dict[str, tuple[str, str]]]]:
+        """Per dose-response term (its exposures): the scalars its form names
+        (:meth:`~bayes_walk.model.forms.form.Form.key_quantities`)."""
+        out = []
         for names in design_terms(self.designs):
             form = get_form(self.designs["exposures"][names[0]]["form"])
-            out.update(form.key_quantities(names))
+            out.append((names, form.key_quantities(names)))
         return out
 
 

@@ -47,7 +47,7 @@ def kernel_source(n_dense: int, n_lerp: int, n_lookup: int, has_rest: bool) -> s
     Rows go in blocks of :data:`BLOCK`, in three passes: the linear predictor of each
     row, ``exp`` of the whole block (vectorised, :mod:`bayes_walk.inference.fast.fastexp`), then the
     gradient. Unrolled, numba keeps every index and weight of a row in registers; generic
-    loops over pieces (trip counts unknown at compile time) cost ~1.5x as much.
+    loops over pieces (trip counts unknown at compile time) are slower (docs/performance.md).
     """
     loads, grads = [], []
     terms = ["a"] + (["rest[i]"] if has_rest else [])
