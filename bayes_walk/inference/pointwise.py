@@ -4,9 +4,10 @@
 One path per likelihood strategy (:mod:`bayes_walk.model.likelihoods`):
 
 - plain: the model's own graphs (the observed variable's elementwise log-density and
-  ``mu``), vectorised over a batch of draws (``vectorize_graph``) and compiled once by
-  PyTensor's JAX backend; the data enter as the model's shared variables, read at each
-  call, so a reused model (``BuiltModel.set_data``) evaluates on its current data set;
+  ``mu``) of one draw, compiled once through PyTensor's JAX backend and mapped over a
+  batch of draws in one jitted call; the data enter as the model's shared variables, read
+  at each call, so a reused model (``BuiltModel.set_data``) evaluates on its current data
+  set;
 - fused: the strategy's own pieces (:mod:`bayes_walk.inference.fast.pointwise`).
 
 Tests hold both paths equal; docs/performance.md has the timings.
@@ -25,26 +26,43 @@ BATCH_DRAWS = 100
 
 def _plain_function(built) -> Callable[..., list[np.ndarray]]:
     """A batch of draws' free-variable values (leading draw dim) -> (log-likelihood, mu),
-    float32 (draw, participant)."""
+    float32 (draw, participant).
+
+    PyTensor compiles one draw's graph for JAX; its rewritten graph is turned into a JAX
+    function by the public dispatcher (``jax_funcify``) and mapped over the batch inside
+    one jitted call (``jax.lax.map``). Vectorising the graph over draws instead makes
+    XLA's batched gathers of the interpolated terms the slowest part (docs/performance.md).
+    """
+    import jax
     import pymc as pm
     import pytensor
     import pytensor.tensor as pt
-    from pytensor.graph.replace import vectorize_graph
+    from pytensor.link.jax.dispatch import jax_funcify
 
     model = built.model
     obs = model[built.spec.outcome]
     loglik, mu = pm.logp(obs, model.rvs_to_values[obs]), model["mu"]
-    rep = {
-        rv: pt.tensor(name=rv.name, shape=(None, *rv.type.shape), dtype=rv.dtype)
-        for rv in model.free_RVs
-    }
-    ll_b, mu_b = vectorize_graph([loglik, mu], replace=rep)
-    return pytensor.function(
+    rep = {rv: rv.type(name=rv.name) for rv in model.free_RVs}
+    ll1, mu1 = pytensor.clone_replace([loglik, mu], replace=rep)
+    f = pytensor.function(
         list(rep.values()),
-        [pt.cast(ll_b, "float32"), pt.cast(mu_b, "float32")],
+        [pt.cast(ll1, "float32"), pt.cast(mu1, "float32")],
         mode="JAX",
         on_unused_input="ignore",
     )
+    # the rewritten graph's inputs: the draw's values, then the shared data
+    one_draw = jax_funcify(f.maker.fgraph)
+    shared = f.get_shared()
+
+    @jax.jit
+    def mapped(draws, data):
+        return jax.lax.map(lambda one: one_draw(*one, *data), draws)
+
+    def call(*args):
+        # the data are read at each call, so set_data() takes effect
+        return mapped(tuple(args), tuple(v.get_value() for v in shared))
+
+    return call
 
 
 def plain_pointwise_function(built) -> Callable[..., tuple[np.ndarray, np.ndarray]]:
