@@ -151,7 +151,7 @@ def test_fused_model_refuses_the_log_binomial_likelihood():
         build_model(_spec("gp", likelihood="bernoulli_log"), cohort, fused=True)
 
 
-@pytest.mark.parametrize("name", ["gp_sex", "linear", "changepoint"])
+@pytest.mark.parametrize("name", ["gp_sex", "linear", "changepoint", "joint"])
 def test_fused_pointwise_log_likelihood_and_mu_match_the_generic_path(name):
     import pymc as pm
 
