@@ -1,9 +1,10 @@
 """SBC of the shipped model code: a spec built on a cohort's exposures, fitted to outcomes
 drawn from its own prior.
 
-The quantities are the ones the toolkit's conclusions rest on: the intercept, the log RR
-of 125 versus 78 min/day (the curve interpolated on its grid), GP amplitude and
-lengthscale (``hsgp``), changepoint ``tau`` (``changepoint``), slopes (``linear``).
+The quantities are the ones the toolkit's conclusions rest on: the log RR of 125 versus
+78 min/day (the curve interpolated on its grid) and the scalars the model names
+(:meth:`~bayes_walk.model.builder.BuiltModel.global_quantities`: the intercept, and
+:meth:`~bayes_walk.model.builder.BuiltModel.term_quantities`: what each form declares, e.g. GP amplitude and lengthscale, changepoint ``tau``, slopes).
 """
 
 from __future__ import annotations
@@ -48,34 +49,35 @@ def last_category(name: str) -> Quantity:
 
 
 def default_quantities(built) -> dict[str, Quantity]:
-    """SBC quantities of a built model (``bayes_walk.model.builder.BuiltModel``)."""
+    """SBC quantities of a built model (``bayes_walk.model.builder.BuiltModel``).
+
+    The model-level scalars (:meth:`BuiltModel.global_quantities`), then per term the log
+    RR of each exposure's curve at :data:`RR_AT` (the global curve of a stratified model)
+    where the grid covers it, and the scalars its form names
+    (:meth:`BuiltModel.term_quantities`).
+    """
     names = {v.name for v in built.model.free_RVs} | {v.name for v in built.model.deterministics}
-    out: dict[str, Quantity] = {"intercept": var("intercept")}
-    for exposure, design in built.designs["exposures"].items():
-        curve = f"logrr_{exposure}"
-        grid = np.asarray(built.grids.get(exposure, []))
-        ref = design.get("reference")
-        at = RR_AT.get(exposure)
-        if f"{curve}_global" in names:
-            curve = f"{curve}_global"
-        if curve in names and at is not None and grid.size and ref is not None:
-            if grid.min() <= at <= grid.max():
-                label = f"log RR {exposure} {at:g} vs {float(ref):g}"
-                out[label] = curve_at(exposure, at, curve)
-        cat = f"logrr_{exposure}_cat"
-        if cat in names:
-            out[f"log RR {exposure} top category"] = last_category(cat)
-        for param in (
-            f"amplitude_{exposure}",
-            f"lengthscale_{exposure}",
-            f"tau_{exposure}",
-            f"slope_{exposure}",
-            f"total_{exposure}",
-        ):
-            if param in names:
-                out[param.replace(f"_{exposure}", f" {exposure}")] = var(param)
-    if "logrr_joint" in names:
-        out["log RR joint top cell"] = last_category("logrr_joint")
+    out: dict[str, Quantity] = {}
+
+    def add(named: dict[str, tuple[str, str]]) -> None:
+        for label, (kind, variable) in named.items():
+            if variable in names:
+                out[label] = var(variable) if kind == "scalar" else last_category(variable)
+
+    add(built.global_quantities())
+    for exposures, named in built.term_quantities():
+        for exposure in exposures:
+            curve = f"logrr_{exposure}"
+            grid = np.asarray(built.grids.get(exposure, []))
+            ref = built.designs["exposures"][exposure].get("reference")
+            at = RR_AT.get(exposure)
+            if f"{curve}_global" in names:
+                curve = f"{curve}_global"
+            if curve in names and at is not None and grid.size and ref is not None:
+                if grid.min() <= at <= grid.max():
+                    label = f"log RR {exposure} {at:g} vs {float(ref):g}"
+                    out[label] = curve_at(exposure, at, curve)
+        add(named)
     return out
 
 

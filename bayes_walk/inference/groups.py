@@ -48,8 +48,8 @@ def categories(built, cohort: xr.Dataset) -> dict[str, Any]:
             "n": np.bincount(codes, minlength=k).tolist(),
             "cases": np.bincount(codes, weights=y, minlength=k).astype(int).tolist(),
         }
-        if d["form"] == "joint":
-            # cell counts: rows this exposure's categories, columns the partner's
+        if "pair" in d:
+            # a pair form (joint): cell counts: rows this exposure's categories, columns the partner's
             partner = d["pair"][1 - d["position"]]
             pd_ = built.designs["exposures"][partner]
             pcodes = category_codes(

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from bayes_walk.errors import SpecError
-from bayes_walk.model.forms import FORMS, STRATA_FORMS, get_form
+from bayes_walk.model.forms import FORMS, get_form, strata_forms
 from bayes_walk.spec.priors import merge_priors
 
 LIKELIHOODS: tuple[str, ...] = ("poisson", "bernoulli_log")
@@ -54,8 +54,8 @@ class ExposureSpec:
     """How one exposure enters the model.
 
     ``reference`` is a number or a percentile string ``"pNN"`` of the exposure.
-    ``options`` are the form's options (see the form module's ``OPTIONS``); ``priors``
-    the spec's overrides of the form's ``DEFAULT_PRIORS``.
+    ``options`` are the form's options (its ``Form.options``); ``priors`` the spec's
+    overrides of its ``Form.default_priors``.
     """
 
     form: str
@@ -138,7 +138,7 @@ class ModelSpec:
         """The form's default priors for ``exposure`` with the spec's overrides."""
         e = self.exposures[exposure]
         return merge_priors(
-            get_form(e.form).DEFAULT_PRIORS, e.priors, f"exposures.{exposure}.priors"
+            get_form(e.form).default_priors, e.priors, f"exposures.{exposure}.priors"
         )
 
 
@@ -207,21 +207,25 @@ def spec_from_dict(d: dict[str, Any], source: str = "spec") -> ModelSpec:
                 f"{where}: unknown form {form!r}{hint}; known forms: {', '.join(FORMS)}"
             )
         mod = get_form(form)
-        _unknown(e, _EXPOSURE_KEYS + tuple(mod.OPTIONS), where)
+        _unknown(e, _EXPOSURE_KEYS + tuple(mod.options), where)
         if "reference" not in e:
             raise SpecError(
                 f"{where}: 'reference' is required (a value or a percentile like 'p10')"
             )
-        options = {k: v for k, v in e.items() if k in mod.OPTIONS}
+        options = {k: v for k, v in e.items() if k in mod.options}
         mod.check_options(options, where)
         priors = e.get("priors", {})
-        merge_priors(mod.DEFAULT_PRIORS, priors, f"{where}.priors")
+        merge_priors(mod.default_priors, priors, f"{where}.priors")
         exposures[ename] = ExposureSpec(
             form, _parse_reference(e["reference"], where), options, priors
         )
-    joint = [k for k, e in exposures.items() if e.form == "joint"]
-    if joint and len(joint) != 2:
-        raise SpecError(f"{source}: form 'joint' needs exactly two exposures, got {joint}")
+    for form in dict.fromkeys(e.form for e in exposures.values()):
+        arity = get_form(form).arity
+        members = [k for k, e in exposures.items() if e.form == form]
+        if arity > 1 and len(members) != arity:
+            raise SpecError(
+                f"{source}: form '{form}' takes a set of exactly {arity} exposures, got {members}"
+            )
     dupl = set(adjust) & set(exposures)
     if dupl:
         raise SpecError(f"{source}: {sorted(dupl)} is both an exposure and in 'adjust'")
@@ -239,8 +243,8 @@ def spec_from_dict(d: dict[str, Any], source: str = "spec") -> ModelSpec:
         for t in targets:
             if t not in exposures:
                 raise SpecError(f"{source}: hierarchy.curve_exposures names unknown exposure '{t}'")
-            if exposures[t].form not in STRATA_FORMS:
-                ok = STRATA_FORMS
+            if not get_form(exposures[t].form).supports_strata:
+                ok = strata_forms()
                 raise SpecError(
                     f"{source}: hierarchy.curve_by needs a form with stratum curves for '{t}' "
                     f"(form '{exposures[t].form}' has none; use one of {', '.join(ok)} or set "

@@ -114,16 +114,20 @@ def _spec(name, **changes):
     [
         load_spec("gp"),
         load_spec("gp_sex"),  # stratum deviation curves through the same knots
-        load_spec("rcs"),  # dense features: the term reaches the kernel as `rest`
+        load_spec("rcs"),  # dense features: columns of the kernel's X
         _spec("gp", offset="followup_years"),
         _spec("gp", adjust=["age"]),  # no categorical covariates
+        load_spec("joint"),  # a pair form: cell dummies become one pattern lookup
+        load_spec("changepoint"),  # not linear in tau: a per-participant vector
+        load_spec("quartiles"),  # categorical form plus a linear term (dense columns)
     ],
-    ids=["gp", "gp_sex", "rcs", "gp_offset", "gp_age_only"],
+    ids=["gp", "gp_sex", "rcs", "gp_offset", "gp_age_only", "joint", "changepoint", "quartiles"],
 )
 def test_fused_model_has_the_same_log_density_and_gradient(spec):
     cohort = toy_cohort(n=800, seed=4)
     plain = build_model(spec, cohort)
     fused = build_model(spec, cohort, plain.designs, fused=True)
+    assert plain.likelihood.name == "plain" and fused.likelihood.name == "fused" and fused.fused
     assert [v.name for v in fused.model.free_RVs] == [v.name for v in plain.model.free_RVs]
     assert {d.name for d in fused.model.deterministics} == {
         d.name for d in plain.model.deterministics
@@ -147,7 +151,7 @@ def test_fused_model_refuses_the_log_binomial_likelihood():
         build_model(_spec("gp", likelihood="bernoulli_log"), cohort, fused=True)
 
 
-@pytest.mark.parametrize("name", ["gp_sex", "linear"])
+@pytest.mark.parametrize("name", ["gp_sex", "linear", "changepoint", "joint"])
 def test_fused_pointwise_log_likelihood_and_mu_match_the_generic_path(name):
     import pymc as pm
 
@@ -175,3 +179,25 @@ def test_a_fused_model_refuses_new_data():
     fused = build_model(load_spec("gp"), cohort, fused=True)
     with pytest.raises(SpecError, match="cannot take another data set"):
         fused.set_data(toy_cohort(n=200, seed=8))
+
+
+def test_the_default_model_reaches_the_kernel_as_before():
+    """The gp model's pieces lay out as one dense column (age), two interpolated curves
+    and two lookups (covariate patterns, municipality): the kernel whose speed
+    docs/performance.md records."""
+    from bayes_walk.model.pieces import Dense, KnotCurve, Lookup, Vector
+
+    cohort = toy_cohort(n=300, seed=9)
+    fused = build_model(load_spec("gp"), cohort, fused=True)
+    kinds = {k: [type(p) for p in v] for k, v in fused.pieces.items()}
+    assert kinds == {
+        "intercept": [Vector],
+        "covariates": [Dense],
+        "walking_min": [KnotCurve],
+        "walking_mets": [KnotCurve],
+        "municipality": [Lookup],
+    }
+    arr = fused.likelihood.arrays
+    assert arr["X"].shape == (300, 1)
+    assert arr["lerp_index"].shape == (300, 2) and arr["lookup_index"].shape == (300, 2)
+    assert isinstance(fused.likelihood.parameters["rest"], np.ndarray)  # no rest vector

@@ -1,12 +1,12 @@
 """A vectorisable ``exp`` for numba kernels (within 1 ulp of ``np.exp``).
 
-numba calls libm's scalar ``exp`` (about 4.5 ns on the 2-core CI machine) and cannot
+numba calls libm's scalar ``exp`` and cannot
 vectorise it without Intel's SVML, which a pip install does not provide. In the fused
 likelihood (:mod:`bayes_walk.inference.fast.likelihood`) that call was half of a gradient's cost. This is the
 textbook reduction: ``exp(x) = 2**k * exp(r)`` with ``k = round(x / ln 2)`` and
 ``|r| <= ln(2) / 2``, ``exp(r)`` by its Taylor series to degree 13 (truncation below
 4e-18), and ``2**k`` added to the exponent bits. It is all arithmetic on arrays, so LLVM
-vectorises it: about 0.8 ns per value.
+vectorises it (docs/performance.md has the timings).
 
 Inputs are clamped to [-708, 709]: beyond, ``np.exp`` gives 0 or inf, this gives about
 3e-308 or 8e307 (a Poisson log-likelihood of about -8e307, which the sampler rejects like
@@ -15,6 +15,7 @@ Inputs are clamped to [-708, 709]: beyond, ``np.exp`` gives 0 or inf, this gives
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -52,14 +53,9 @@ def exp_block(x: np.ndarray, out: np.ndarray, scratch: np.ndarray, m: int) -> No
         obits[i] += kbits[i] << 52
 
 
+@functools.cache
 def compiled_exp_block():
     """``exp_block`` compiled by numba (once per process)."""
-    global _COMPILED
-    if _COMPILED is None:
-        import numba
+    import numba
 
-        _COMPILED = numba.njit(fastmath=FASTMATH)(exp_block)
-    return _COMPILED
-
-
-_COMPILED = None
+    return numba.njit(fastmath=FASTMATH)(exp_block)

@@ -1,17 +1,18 @@
 """Pointwise log-likelihood and ``mu`` of every draw from a fused model's pieces.
 
-The fused model (:mod:`bayes_walk.inference.fast.likelihood`) already holds the linear predictor as a few
-parameter vectors (``a``, ``rest``, ``beta``, the knot and lookup values ``V``) and
-compact per-participant arrays. After sampling, the parameter vectors are computed for
+A fused model's likelihood strategy (:mod:`bayes_walk.inference.fast.strategy`) already
+holds the linear predictor as a few parameter vectors (``a``, ``rest``, ``beta``, the knot
+and lookup values ``V``) and compact per-participant arrays. After sampling, the parameter vectors are computed for
 a batch of draws at once (a PyTensor graph vectorised over draws, run by numpy, or by
 JAX when a term is a full (draw, participant) array), and a numba loop forms ``eta``,
 ``mu = exp(eta)`` and ``y eta - mu - log y!`` for every draw and participant. For the
-default model this avoids importing and compiling JAX (:mod:`bayes_walk.inference.pointwise`),
-about 2 s of a 25 s fit at n = 11,194; both paths are tested to agree.
+default model this avoids importing and compiling JAX; tests hold it equal to the plain
+strategy's pointwise path (:mod:`bayes_walk.inference.pointwise`).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -46,16 +47,11 @@ def _loop(y, lgy, a, rest, X, beta, V, LI, LW, KI, ll, mu, slot):
                 mu[slot[d], i] = m
 
 
-_KERNEL: Any = None
-
-
+@functools.cache
 def _kernel():
-    global _KERNEL
-    if _KERNEL is None:
-        import numba
+    import numba
 
-        _KERNEL = numba.njit(cache=True)(_loop)
-    return _KERNEL
+    return numba.njit(cache=True)(_loop)
 
 
 def _parameter_function(fused) -> Callable[..., list[np.ndarray]]:
@@ -66,7 +62,7 @@ def _parameter_function(fused) -> Callable[..., list[np.ndarray]]:
     from pytensor.graph.replace import vectorize_graph
 
     rvs = fused.model.free_RVs
-    pred = fused.predictor
+    pred = fused.likelihood
     outs = [pt.as_tensor_variable(pred.parameters[k]) for k in ("a", "rest", "beta", "V")]
     outs = [pt.cast(o, "float64") for o in outs]
     rep = {rv: pt.tensor(name=rv.name, shape=(None, *rv.type.shape), dtype=rv.dtype) for rv in rvs}
@@ -74,11 +70,11 @@ def _parameter_function(fused) -> Callable[..., list[np.ndarray]]:
     if isinstance(pred.parameters["rest"], np.ndarray):
         # only small vectors per draw: the Python linker and no rewrites, so nothing is
         # compiled, and no fused or n-ary elementwise ops, which it would run one scalar
-        # at a time (1 s instead of 0.05 s for 4000 draws at n = 11,194)
+        # at a time (docs/performance.md)
         mode: Any = Mode(linker="py", optimizer=None)
     else:
-        # a (draw, participant) term (rcs, changepoint, categorical forms, an offset):
-        # numpy one op at a time took 9 s for 4000 draws at 11,194; JAX compiles it once
+        # a (draw, participant) term (changepoint, a stratum deviation of a dense form,
+        # an offset): numpy one op at a time is slow at this size; JAX compiles it once
         mode = "JAX"
     return pytensor.function(
         list(rep.values()),
@@ -94,7 +90,7 @@ def fused_pointwise_function(fused) -> Callable[..., tuple[np.ndarray, np.ndarra
     :func:`bayes_walk.inference.pointwise.pointwise_function`, for a model built with ``fused=True``.
     """
     params = _parameter_function(fused)
-    pred = fused.predictor
+    pred = fused.likelihood
     arr = pred.arrays
     names = [rv.name for rv in fused.model.free_RVs]
     y = arr["y"].astype(np.float64)

@@ -1,36 +1,45 @@
-"""Dose-response forms: one module per form, each with default priors and a ``build``.
+"""Dose-response forms: one module per form, each a registered :class:`Form` subclass.
 
-Every form module defines
+The contract (:mod:`bayes_walk.model.forms.form`): a form declares ``name``, ``options``
+(defaults) with ``check_options``, ``default_priors``, ``supports_strata``, ``arity``
+(2 for a pair form such as ``joint``) and ``scalar_parameters``, and implements
+``design`` (constants fixed from the training data), optionally ``features`` (a numpy
+basis, for forms linear in their coefficients), ``pieces`` (parameters, Deterministics
+and the typed pieces of the linear predictor, :mod:`bayes_walk.model.pieces`) and
+``predict`` (the log-RR at new exposure values). A new form is one module with a class
+decorated by :func:`register_form`, imported before the spec is read.
 
-- ``OPTIONS``: option name -> default value (the spec may set these per exposure);
-- ``DEFAULT_PRIORS``: term name -> prior dict (see :mod:`bayes_walk.spec.priors`);
-- ``SUPPORTS_STRATA``: whether ``hierarchy.curve_by`` can give it stratum curves;
-- ``design(x, reference, options) -> dict``: JSON-able constants fixed from training data;
-- ``build(ctx) -> TermResult``: adds the term to the model (see :mod:`bayes_walk.model.forms.base`);
-- ``predict(x, posterior, design, exposure) -> xr.DataArray``: the log-RR at new ``x``.
-
-Modules are imported lazily so that reading a spec does not import PyMC.
+Importing this package registers the built-in forms; none of them imports PyMC until a
+model is built, so reading a spec stays light.
 """
 
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
-
-FORMS: tuple[str, ...] = (
-    "categorical",
-    "linear",
-    "rcs",
-    "hsgp",
-    "changepoint",
-    "monotone",
-    "joint",
+from bayes_walk.model.forms import (  # noqa: F401 - imported to register the forms
+    categorical,
+    changepoint,
+    hsgp,
+    joint,
+    linear,
+    monotone,
+    rcs,
+)
+from bayes_walk.model.forms.form import Form, Strata, TermContext
+from bayes_walk.model.forms.registry import (
+    FORMS,
+    get_form,
+    register_form,
+    strata_forms,
+    unregister_form,
 )
 
-# Forms that can carry partially pooled stratum curves (hierarchy.curve_by).
-STRATA_FORMS: tuple[str, ...] = ("linear", "rcs", "hsgp")
-
-
-def get_form(name: str) -> ModuleType:
-    """The module implementing form ``name`` (caller checks ``name in FORMS``)."""
-    return importlib.import_module(f"bayes_walk.model.forms.{name}")
+__all__ = [
+    "FORMS",
+    "Form",
+    "Strata",
+    "TermContext",
+    "get_form",
+    "register_form",
+    "strata_forms",
+    "unregister_form",
+]

@@ -1,5 +1,5 @@
-"""Shared pieces of the dose-response forms: the build context, scaling, grids, and the
-generic term for forms that are linear in their coefficients.
+"""Helpers shared by the dose-response forms: scaling, grids, percentile options, knots,
+and the generic term for forms that are linear in their coefficients.
 
 A linear-in-coefficient form supplies ``features(x, design) -> (n, k)`` in numpy. The
 model holds the features of the data (centred on their training means, so the intercept
@@ -10,91 +10,11 @@ stored ``coef_<exposure>`` draws with the same numpy basis.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from bayes_walk.errors import SpecError
-
-
-@dataclass
-class Strata:
-    """Stratum membership for partially pooled curves (dim ``stratum``)."""
-
-    variable: str
-    labels: list[str]
-    idx: Any  # pytensor int vector (participant,)
-
-
-@dataclass
-class Interpolated:
-    """The data's features as linear interpolation between evenly spaced knots.
-
-    A smooth term's value at each participant is read off its values at the knots
-    (``knot_features @ coef``), so a gradient costs O(knots x basis + n) instead of
-    O(n x basis). ``index``/``weight`` are pytensor vectors (participant,): the knot to
-    the left of ``x`` and the fractional position towards the next one.
-    """
-
-    knot_features: np.ndarray  # (knot, basis), centred like the data's features
-    index: Any
-    weight: Any
-    # a bayes_walk.inference.fast.likelihood.FusedPredictor: at() hands the piece to the fused likelihood
-    sink: Any = None
-
-    def at(self, values, rows=None):
-        """Interpolate ``values`` at the knots to the participants.
-
-        ``values`` is (knot,), or (row, knot) with ``rows`` (participant,) picking each
-        participant's row (e.g. its stratum's deviation curve). With a ``sink`` the piece
-        goes to the fused likelihood and the result is a zero: forms only ever add it to
-        their term.
-        """
-        if self.sink is not None:
-            from bayes_walk.inference.fast.likelihood import numeric
-
-            idx = numeric(self.index)
-            if rows is not None:
-                idx = numeric(rows) * self.knot_features.shape[0] + idx
-            return self.sink.lerp(values, idx, numeric(self.weight))
-        if rows is None:
-            flat, idx = values, self.index
-        else:
-            flat, idx = values.ravel(), rows * values.shape[-1] + self.index
-        left = flat[idx]
-        right = flat[idx + 1]
-        return left + self.weight * (right - left)
-
-
-@dataclass
-class TermContext:
-    """What a form's ``build`` gets: names, data tensors, design constants, priors."""
-
-    exposure: str
-    design: dict[str, Any]
-    priors: dict[str, dict[str, Any]]
-    grid: np.ndarray
-    # pytensor tensor: features (participant, basis) or scaled x (participant,); or
-    # Interpolated for smooth forms with knots in their design
-    data: Any
-    strata: Strata | None = None
-
-    @property
-    def basis_dim(self) -> str:
-        return f"{self.exposure}_basis"
-
-    @property
-    def grid_dim(self) -> str:
-        return f"{self.exposure}_grid"
-
-
-@dataclass
-class TermResult:
-    """A term's contribution to the linear predictor (participant,)."""
-
-    eta: Any
-    extra_coords: dict[str, list] = field(default_factory=dict)
 
 
 def scaling(x: np.ndarray) -> dict[str, float]:
@@ -204,22 +124,12 @@ def interpolation_arrays(
     return idx, pos - idx
 
 
-def _term_values(data, coef):
-    """A term's value at each participant: interpolated between knots, or ``F @ coef``."""
-    import pytensor.tensor as pt
-
-    if isinstance(data, Interpolated):
-        return data.at(pt.dot(pt.constant(data.knot_features), coef))
-    return matvec(data, coef)
+def knot_features(design: dict[str, Any], features) -> np.ndarray:
+    """A linear form's features at the knots of its design, centred like the data's."""
+    return features(interpolation_knots(design), design) - np.asarray(design["shift"])
 
 
-def relative_grid_features(ctx: TermContext, features) -> np.ndarray:
-    """Features on the curve grid minus those at the reference, so the curve is 0 there."""
-    ref = np.array([ctx.design["reference"]])
-    return features(ctx.grid, ctx.design) - features(ref, ctx.design)
-
-
-def stratum_deviation(ctx: TermContext):
+def stratum_deviation(ctx):
     """Partially pooled stratum deviations of the coefficients (None without strata).
 
     Non-centred: a shared scale ``stratum_sd_<exposure>`` times standard normals.
@@ -236,47 +146,63 @@ def stratum_deviation(ctx: TermContext):
     return sd * z
 
 
-def linear_term(ctx: TermContext, coef, dev=None, grid_features: np.ndarray | None = None):
-    """Add the generic linear-in-coefficient term.
+def linear_term(ctx, coef, dev, features, categorical: bool = False) -> list:
+    """Curves and pieces of a term that is linear in its coefficients.
 
     Parameters
     ----------
     ctx
-        Build context; ``ctx.data`` holds the centred features (participant, basis).
+        The :class:`~bayes_walk.model.forms.form.TermContext`.
     coef
         Global coefficients (basis,).
     dev
         Stratum deviations (stratum, basis) or None.
-    grid_features
-        ``features(grid) - features(reference)``, (grid, basis).
+    features
+        The form's ``features(x, design)``.
+    categorical
+        The features are dummies (their products repeat a few patterns).
 
     Returns
     -------
-    TermResult
-        With the curve ``logrr_<exposure>`` and ``coef_<exposure>`` registered as
-        Deterministics.
+    list
+        The pieces: the term read off its knots (:class:`~bayes_walk.model.pieces.KnotCurve`,
+        plus one per participant's stratum row) when the design has ``"interp"``, else the
+        centred features times the coefficients (:class:`~bayes_walk.model.pieces.Dense`,
+        plus each participant's stratum deviation as a
+        :class:`~bayes_walk.model.pieces.Vector`). Registers ``coef_<exposure>`` and the
+        curve ``logrr_<exposure>`` (and ``logrr_<exposure>_global`` with strata).
     """
     import pymc as pm
     import pytensor.tensor as pt
 
-    name = ctx.exposure
-    g = pt.constant(np.asarray(grid_features, dtype=np.float64))
+    from bayes_walk.model.pieces import Dense, KnotCurve, Vector
+
+    name, d = ctx.exposure, ctx.design
+    ref = np.array([d["reference"]])
+    g = pt.constant(np.asarray(features(ctx.grid, d) - features(ref, d), dtype=np.float64))
     if dev is None:
         pm.Deterministic(f"coef_{name}", coef, dims=(ctx.basis_dim,))
         pm.Deterministic(f"logrr_{name}", pt.dot(g, coef), dims=(ctx.grid_dim,))
-        return TermResult(eta=_term_values(ctx.data, coef))
-    full = coef[None, :] + dev
-    pm.Deterministic(f"coef_{name}", full, dims=("stratum", ctx.basis_dim))
-    pm.Deterministic(f"logrr_{name}_global", pt.dot(g, coef), dims=(ctx.grid_dim,))
-    pm.Deterministic(f"logrr_{name}", pt.dot(full, g.T), dims=("stratum", ctx.grid_dim))
-    if isinstance(ctx.data, Interpolated):
-        # each stratum's deviation curve at the knots, then each participant's own stratum
-        at_knots = pt.dot(dev, pt.constant(ctx.data.knot_features).T)  # (stratum, knot)
-        deviation = ctx.data.at(at_knots, rows=ctx.strata.idx)
-        return TermResult(eta=_term_values(ctx.data, coef) + deviation)
-    rows = pt.cast(dev, ctx.data.dtype)[ctx.strata.idx]
-    eta = matvec(ctx.data, coef) + pt.cast((ctx.data * rows).sum(axis=1), "float64")
-    return TermResult(eta=eta)
+    else:
+        full = coef[None, :] + dev
+        pm.Deterministic(f"coef_{name}", full, dims=("stratum", ctx.basis_dim))
+        pm.Deterministic(f"logrr_{name}_global", pt.dot(g, coef), dims=(ctx.grid_dim,))
+        pm.Deterministic(f"logrr_{name}", pt.dot(full, g.T), dims=("stratum", ctx.grid_dim))
+    if "interp" in d:
+        kf = pt.constant(knot_features(d, features))
+        index, weight = ctx.data[f"i_{name}"], ctx.data[f"w_{name}"]
+        out: list = [KnotCurve(pt.dot(kf, coef), index, weight)]
+        if dev is not None:
+            # each stratum's deviation curve at the knots, read at the participant's row
+            out.append(KnotCurve(pt.dot(dev, kf.T), index, weight, rows=ctx.strata.idx))
+        return out
+    F = ctx.data[f"F_{name}"]
+    mask = np.full(len(d["basis"]), categorical) if categorical else None
+    out = [Dense(F, coef, mask)]
+    if dev is not None:
+        rows = pt.cast(dev, F.dtype)[ctx.strata.idx]
+        out.append(Vector(pt.cast((F * rows).sum(axis=1), "float64")))
+    return out
 
 
 def predict_linear(x: np.ndarray, posterior, design: dict[str, Any], exposure: str, features):

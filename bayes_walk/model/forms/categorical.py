@@ -12,17 +12,11 @@ from typing import Any
 import numpy as np
 
 from bayes_walk.errors import SpecError
-from bayes_walk.model.forms.base import (
-    TermContext,
-    TermResult,
-    linear_term,
-    predict_linear,
-    relative_grid_features,
-    scaling,
-)
+from bayes_walk.model.forms.base import linear_term, scaling
+from bayes_walk.model.forms.form import Form, TermContext
+from bayes_walk.model.forms.registry import register_form
 
 OPTIONS: dict[str, Any] = {"cuts": "quartiles", "decimals": None}
-SUPPORTS_STRATA = False
 DEFAULT_PRIORS: dict[str, dict[str, Any]] = {
     # log-RR of each category versus the reference category: RR 95% within 0.46..2.2
     "logrr": {"dist": "Normal", "mu": 0.0, "sigma": 0.4},
@@ -97,23 +91,35 @@ def features(x: np.ndarray, design: dict[str, Any]) -> np.ndarray:
     return np.delete(onehot, design["reference_category"], axis=1)
 
 
-def build(ctx: TermContext) -> TermResult:
-    import pymc as pm
-    import pytensor.tensor as pt
+@register_form
+class Categorical(Form):
+    """Categories of an exposure with their own log-RR (default quartiles)."""
 
-    from bayes_walk.spec.priors import make_rv
+    name = "categorical"
+    options = OPTIONS
+    default_priors = DEFAULT_PRIORS
 
-    e = ctx.exposure
-    coef = make_rv(f"beta_{e}_cat", ctx.priors["logrr"], dims=(ctx.basis_dim,))
-    r = ctx.design["reference_category"]
-    full = pt.concatenate([coef[:r], pt.zeros(1), coef[r:]])
-    pm.Deterministic(f"logrr_{e}_cat", full, dims=(f"{e}_category",))
-    gf = relative_grid_features(ctx, features)
-    res = linear_term(ctx, coef, None, gf)
-    res.extra_coords[f"{e}_category"] = list(ctx.design["labels"])
-    return res
+    def check_options(self, options, where):
+        check_options(options, where)
 
+    def design(self, x, reference, options, priors=None):
+        return design(x, reference, options, priors)
 
-def predict(x: np.ndarray, posterior, design: dict[str, Any], exposure: str):
-    """Step-function log-RR versus the reference category at ``x``."""
-    return predict_linear(x, posterior, design, exposure, features)
+    def features(self, x, design):
+        return features(x, design)
+
+    def key_quantities(self, exposures):
+        return {f"log RR {e} top category": ("last", f"logrr_{e}_cat") for e in exposures}
+
+    def pieces(self, ctx: TermContext) -> list:
+        import pymc as pm
+        import pytensor.tensor as pt
+
+        from bayes_walk.spec.priors import make_rv
+
+        e = ctx.exposure
+        coef = make_rv(f"beta_{e}_cat", ctx.priors["logrr"], dims=(ctx.basis_dim,))
+        r = ctx.design["reference_category"]
+        full = pt.concatenate([coef[:r], pt.zeros(1), coef[r:]])
+        pm.Deterministic(f"logrr_{e}_cat", full, dims=(f"{e}_category",))
+        return linear_term(ctx, coef, None, features, categorical=True)

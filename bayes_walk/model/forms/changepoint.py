@@ -13,17 +13,11 @@ from typing import Any
 import numpy as np
 
 from bayes_walk.errors import SpecError
-from bayes_walk.model.forms.base import (
-    TermContext,
-    TermResult,
-    check_percentile_list,
-    percentile_value,
-    scaled,
-    scaling,
-)
+from bayes_walk.model.forms.base import check_percentile_list, percentile_value, scaled, scaling
+from bayes_walk.model.forms.form import Form, TermContext
+from bayes_walk.model.forms.registry import register_form
 
 OPTIONS: dict[str, Any] = {"tau_range": ["p1", "p99"]}
-SUPPORTS_STRATA = False
 DEFAULT_PRIORS: dict[str, dict[str, Any]] = {
     # log-RR change per p1..p99 range before the changepoint: RR 95% within 0.14..7
     "slope": {"dist": "Normal", "mu": 0.0, "sigma": 1.0},
@@ -50,10 +44,12 @@ def _curve_np(u: np.ndarray, slope: np.ndarray, tau: np.ndarray, u_ref: float) -
     return slope[..., None] * (np.minimum(u, tau[..., None]) - np.minimum(u_ref, tau[..., None]))
 
 
-def build(ctx: TermContext) -> TermResult:
+def pieces(ctx: TermContext) -> list:
+    """Slope and changepoint; the term is a per-participant vector (not linear in tau)."""
     import pymc as pm
     import pytensor.tensor as pt
 
+    from bayes_walk.model.pieces import Vector
     from bayes_walk.spec.priors import make_rv
 
     e, d = ctx.exposure, ctx.design
@@ -68,7 +64,8 @@ def build(ctx: TermContext) -> TermResult:
         slope * (pt.minimum(ug, tau_u) - pt.minimum(u_ref, tau_u)),
         dims=(ctx.grid_dim,),
     )
-    return TermResult(eta=slope * (pt.minimum(ctx.data, tau_u) - pt.minimum(u_ref, tau_u)))
+    u = ctx.data[f"x_{e}"]
+    return [Vector(slope * (pt.minimum(u, tau_u) - pt.minimum(u_ref, tau_u)))]
 
 
 def predict(x: np.ndarray, posterior, design: dict[str, Any], exposure: str):
@@ -81,3 +78,25 @@ def predict(x: np.ndarray, posterior, design: dict[str, Any], exposure: str):
     u_ref = float(scaled(np.array([design["reference"]]), design)[0])
     vals = _curve_np(scaled(x, design), slope.values, tau_u.values, u_ref)
     return xr.DataArray(vals, dims=(*slope.dims, "x"), coords={**slope.coords, "x": x})
+
+
+@register_form
+class Changepoint(Form):
+    """Linear up to a changepoint ``tau``, flat after."""
+
+    name = "changepoint"
+    options = OPTIONS
+    default_priors = DEFAULT_PRIORS
+    scalar_parameters = ("tau", "slope")
+
+    def check_options(self, options, where):
+        check_options(options, where)
+
+    def design(self, x, reference, options, priors=None):
+        return design(x, reference, options, priors)
+
+    def pieces(self, ctx: TermContext) -> list:
+        return pieces(ctx)
+
+    def predict(self, x, posterior, design, exposure):
+        return predict(x, posterior, design, exposure)

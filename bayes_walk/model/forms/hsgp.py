@@ -18,23 +18,14 @@ from typing import Any
 import numpy as np
 
 from bayes_walk.errors import SpecError
-from bayes_walk.model.forms.base import (
-    TermContext,
-    TermResult,
-    linear_term,
-    predict_linear,
-    relative_grid_features,
-    scaling,
-)
+from bayes_walk.model.forms.base import linear_term, scaling
+from bayes_walk.model.forms.form import Form, TermContext
+from bayes_walk.model.forms.registry import register_form
 
 OPTIONS: dict[str, Any] = {"m": None, "c": None, "interp_points": None}
 # Knots over [-L, L] at which the curve is evaluated and then linearly interpolated to the
-# participants (0: the exact n x m basis). The error is at most h^2/8 * max|f''| with
-# h = 2L/(points-1): about 1e-5 on the log-RR scale for the shortest lengthscale the
-# default prior allows (tests/test_hsgp_interpolation.py), while a gradient costs
-# O(points x m + n) instead of O(n x m).
+# participants (0: the exact n x m basis); docs/models.md gives the error bound.
 DEFAULT_INTERP_POINTS = 2048
-SUPPORTS_STRATA = True
 DEFAULT_PRIORS: dict[str, dict[str, Any]] = {
     # marginal SD of f on the log-RR scale
     "amplitude": {"dist": "HalfNormal", "sigma": 0.3},
@@ -141,7 +132,7 @@ def _sqrt_psd(amplitude, lengthscale, omega: np.ndarray):
     )
 
 
-def build(ctx: TermContext) -> TermResult:
+def pieces(ctx: TermContext) -> list:
     """Non-centred HSGP coefficients; stratum deviations share the lengthscale."""
     import pymc as pm
 
@@ -158,10 +149,27 @@ def build(ctx: TermContext) -> TermResult:
         samp = make_rv(f"stratum_amplitude_{e}", ctx.priors["stratum_amplitude"])
         zs = pm.Normal(f"stratum_z_{e}", 0.0, 1.0, dims=("stratum", ctx.basis_dim))
         dev = zs * _sqrt_psd(samp, ell, omega)[None, :]
-    gf = relative_grid_features(ctx, features)
-    return linear_term(ctx, coef, dev, gf)
+    return linear_term(ctx, coef, dev, features)
 
 
-def predict(x: np.ndarray, posterior, design: dict[str, Any], exposure: str):
-    """Log-RR versus the reference at ``x`` (NaN beyond the HSGP boundary)."""
-    return predict_linear(x, posterior, design, exposure, features)
+@register_form
+class HSGP(Form):
+    """Hilbert-space approximate GP curve (see the module docstring)."""
+
+    name = "hsgp"
+    options = OPTIONS
+    default_priors = DEFAULT_PRIORS
+    supports_strata = True
+    scalar_parameters = ("amplitude", "lengthscale")
+
+    def check_options(self, options, where):
+        check_options(options, where)
+
+    def design(self, x, reference, options, priors=None):
+        return design(x, reference, options, priors)
+
+    def features(self, x, design):
+        return features(x, design)
+
+    def pieces(self, ctx):
+        return pieces(ctx)

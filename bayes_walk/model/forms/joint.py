@@ -1,6 +1,6 @@
 """Joint categories of two exposures (the paper's Table 3: 4 x 4 volume x intensity).
 
-Both exposures get ``form = "joint"``; the cell holding both references is the reference
+A pair form (``arity = 2``): both exposures get ``form = "joint"`` and make one term; the cell holding both references is the reference
 (log-RR exactly 0) and each other cell has its own log-RR. ``logrr_joint`` has dims
 ``(<first>_category, <second>_category)``. The curve ``logrr_<exposure>`` is the step
 function of that exposure's categories with the other exposure held at its reference
@@ -14,24 +14,17 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from bayes_walk.model.forms.base import matvec, scaling
+from bayes_walk.model.forms.base import scaling
 from bayes_walk.model.forms.categorical import categories, category_codes
 from bayes_walk.model.forms.categorical import check_options as _check_categorical
+from bayes_walk.model.forms.form import Form, TermContext
+from bayes_walk.model.forms.registry import register_form
 
 OPTIONS: dict[str, Any] = {"cuts": "quartiles", "decimals": None}
-SUPPORTS_STRATA = False
 DEFAULT_PRIORS: dict[str, dict[str, Any]] = {
     # log-RR of each cell versus the reference cell: RR 95% within 0.46..2.2
     "logrr": {"dist": "Normal", "mu": 0.0, "sigma": 0.4},
 }
-
-
-def check_options(options: dict[str, Any], where: str) -> None:
-    _check_categorical(options, where)
-
-
-def design(*args, **kwargs):  # pragma: no cover - joint designs come from design_pair
-    raise NotImplementedError("form 'joint' is designed for a pair of exposures: design_pair")
 
 
 def _cells(codes0: np.ndarray, codes1: np.ndarray, k1: int) -> np.ndarray:
@@ -78,13 +71,6 @@ def _onehot(
     return np.delete(np.eye(k0 * k1)[cells], ref_cell, axis=1)
 
 
-def data_pair(cohort: xr.Dataset, designs: dict[str, dict[str, Any]]) -> np.ndarray:
-    """Centred cell dummies of ``cohort`` (participant, joint_basis)."""
-    names = next(d["pair"] for d in designs.values() if d["form"] == "joint")
-    xs = [np.asarray(cohort[n].values, dtype=np.float64) for n in names]
-    return _onehot(designs, names, xs) - np.asarray(designs[names[0]]["shift"])
-
-
 def _curve_matrix(d: dict[str, Any], partner: dict[str, Any], x: np.ndarray) -> np.ndarray:
     """Cells (flattened, reference cell included) selected by ``x`` with the partner at its
     reference category, minus the cell of the reference value: (len(x), k0*k1)."""
@@ -101,26 +87,6 @@ def _curve_matrix(d: dict[str, Any], partner: dict[str, Any], x: np.ndarray) -> 
     return eye[cells] - eye[ref]
 
 
-def build_pair(names, designs, grids, priors, F):
-    """Add the joint term; returns its linear-predictor contribution."""
-    import pymc as pm
-    import pytensor.tensor as pt
-
-    from bayes_walk.spec.priors import make_rv
-
-    d0, d1 = (designs[n] for n in names)
-    coef = make_rv("beta_joint", priors["logrr"], dims=("joint_basis",))
-    r = d0["reference_cell"]
-    full = pt.concatenate([coef[:r], pt.zeros(1), coef[r:]])
-    dims = (f"{names[0]}_category", f"{names[1]}_category")
-    k0, k1 = len(d0["labels"]), len(d1["labels"])
-    pm.Deterministic("logrr_joint", full.reshape((k0, k1)), dims=dims)
-    for n, partner in ((names[0], d1), (names[1], d0)):
-        m = _curve_matrix(designs[n], partner, grids[n])
-        pm.Deterministic(f"logrr_{n}", pt.dot(pt.constant(m), full), dims=(f"{n}_grid",))
-    return matvec(F, coef)
-
-
 def predict(x: np.ndarray, posterior, design: dict[str, Any], exposure: str):
     """Step-function log-RR at ``x`` with the partner exposure at its reference category."""
     x = np.asarray(x, dtype=np.float64)
@@ -133,3 +99,56 @@ def predict(x: np.ndarray, posterior, design: dict[str, Any], exposure: str):
     lead = lj.dims[:-2]
     vals = lj.values.reshape(*lj.shape[:-2], -1) @ m.T
     return xr.DataArray(vals, dims=(*lead, "x"), coords={**{d: lj[d] for d in lead}, "x": x})
+
+
+@register_form
+class Joint(Form):
+    """Joint categories of a pair of exposures: one term, one log-RR per cell."""
+
+    name = "joint"
+    options = OPTIONS
+    default_priors = DEFAULT_PRIORS
+    arity = 2
+
+    def check_options(self, options, where):
+        _check_categorical(options, where)
+
+    def design_term(self, names, xs, refs, options, priors):
+        return design_pair(list(names), xs, refs, options)
+
+    def data_term(self, names, xs, designs):
+        f = _onehot(designs, list(names), xs) - np.asarray(designs[names[0]]["shift"])
+        return {"F_joint": (f, ("participant", "joint_basis"))}
+
+    def coords_term(self, names, designs):
+        out = super().coords_term(names, designs)
+        out["joint_basis"] = list(designs[names[0]]["joint_basis"])
+        return out
+
+    def key_quantities(self, exposures):
+        return {"log RR joint top cell": ("last", "logrr_joint")}
+
+    def predict(self, x, posterior, design, exposure):
+        return predict(x, posterior, design, exposure)
+
+    def pieces(self, ctx: TermContext) -> list:
+        import pymc as pm
+        import pytensor.tensor as pt
+
+        from bayes_walk.model.pieces import Dense
+        from bayes_walk.spec.priors import make_rv
+
+        names = ctx.exposures
+        d0, d1 = (ctx.designs[n] for n in names)
+        coef = make_rv("beta_joint", ctx.priors["logrr"], dims=("joint_basis",))
+        r = d0["reference_cell"]
+        full = pt.concatenate([coef[:r], pt.zeros(1), coef[r:]])
+        dims = (f"{names[0]}_category", f"{names[1]}_category")
+        k0, k1 = len(d0["labels"]), len(d1["labels"])
+        pm.Deterministic("logrr_joint", full.reshape((k0, k1)), dims=dims)
+        for n, partner in ((names[0], d1), (names[1], d0)):
+            m = _curve_matrix(ctx.designs[n], partner, ctx.grids[n])
+            pm.Deterministic(f"logrr_{n}", pt.dot(pt.constant(m), full), dims=(f"{n}_grid",))
+        # cell dummies: every participant's row is one of k0 * k1 patterns
+        F = ctx.data["F_joint"]
+        return [Dense(F, coef, np.ones(len(d0["joint_basis"]), dtype=bool))]

@@ -6,19 +6,11 @@ from typing import Any
 
 import numpy as np
 
-from bayes_walk.model.forms.base import (
-    TermContext,
-    TermResult,
-    linear_term,
-    predict_linear,
-    relative_grid_features,
-    scaled,
-    scaling,
-    stratum_deviation,
-)
+from bayes_walk.model.forms.base import linear_term, scaled, scaling, stratum_deviation
+from bayes_walk.model.forms.form import Form, TermContext
+from bayes_walk.model.forms.registry import register_form
 
 OPTIONS: dict[str, Any] = {}
-SUPPORTS_STRATA = True
 DEFAULT_PRIORS: dict[str, dict[str, Any]] = {
     # log-RR across the whole p1..p99 range: 95% of RRs within 0.23..4.3. Narrower priors
     # pulled the slope of paper-sized cohorts toward 0 (docs/models.md, "Priors scaled to
@@ -27,10 +19,6 @@ DEFAULT_PRIORS: dict[str, dict[str, Any]] = {
     # SD of stratum deviations from the global slope
     "stratum_sd": {"dist": "HalfNormal", "sigma": 0.25},
 }
-
-
-def check_options(options: dict[str, Any], where: str) -> None:
-    """No options."""
 
 
 def design(
@@ -44,19 +32,26 @@ def features(x: np.ndarray, design: dict[str, Any]) -> np.ndarray:
     return scaled(x, design)[:, None]
 
 
-def build(ctx: TermContext) -> TermResult:
-    """Slope with optional partially pooled stratum slopes."""
-    import pytensor.tensor as pt
+@register_form
+class Linear(Form):
+    """Log-linear curve; optional partially pooled stratum slopes."""
 
-    from bayes_walk.spec.priors import make_rv
+    name = "linear"
+    options = OPTIONS
+    default_priors = DEFAULT_PRIORS
+    supports_strata = True
+    scalar_parameters = ("slope",)
 
-    slope = make_rv(f"slope_{ctx.exposure}", ctx.priors["slope"])
-    coef = pt.stack([slope])
-    dev = stratum_deviation(ctx)
-    gf = relative_grid_features(ctx, features)
-    return linear_term(ctx, coef, dev, gf)
+    def design(self, x, reference, options, priors=None):
+        return design(x, reference, options, priors)
 
+    def features(self, x, design):
+        return features(x, design)
 
-def predict(x: np.ndarray, posterior, design: dict[str, Any], exposure: str):
-    """Log-RR versus the reference at ``x``."""
-    return predict_linear(x, posterior, design, exposure, features)
+    def pieces(self, ctx: TermContext) -> list:
+        import pytensor.tensor as pt
+
+        from bayes_walk.spec.priors import make_rv
+
+        slope = make_rv(f"slope_{ctx.exposure}", ctx.priors["slope"])
+        return linear_term(ctx, pt.stack([slope]), stratum_deviation(ctx), features)

@@ -17,22 +17,19 @@ import numpy as np
 
 from bayes_walk.errors import SpecError
 from bayes_walk.model.forms.base import (
-    TermContext,
-    TermResult,
     check_percentile_list,
     linear_term,
     percentile_value,
-    predict_linear,
-    relative_grid_features,
     scaling,
 )
+from bayes_walk.model.forms.form import Form, TermContext
+from bayes_walk.model.forms.registry import register_form
 
 OPTIONS: dict[str, Any] = {
     "knots": ["p10", "p30", "p50", "p70", "p90"],
     "degree": 2,
     "concentration": 1.0,
 }
-SUPPORTS_STRATA = False
 DEFAULT_PRIORS: dict[str, dict[str, Any]] = {
     # total drop in log-RR from the lowest to the highest exposure
     "total": {"dist": "HalfNormal", "sigma": 0.5},
@@ -92,22 +89,33 @@ def features(x: np.ndarray, design: dict[str, Any]) -> np.ndarray:
     return np.clip(np.column_stack(cols), 0.0, 1.0)
 
 
-def build(ctx: TermContext) -> TermResult:
-    import pymc as pm
+@register_form
+class Monotone(Form):
+    """Non-increasing curve from I-splines with non-negative weights."""
 
-    from bayes_walk.spec.priors import make_rv
+    name = "monotone"
+    options = OPTIONS
+    default_priors = DEFAULT_PRIORS
+    scalar_parameters = ("total",)
 
-    e = ctx.exposure
-    total = make_rv(f"total_{e}", ctx.priors["total"])
-    k = len(ctx.design["basis"])
-    share = pm.Dirichlet(
-        f"share_{e}", a=np.full(k, ctx.design["concentration"]), dims=(ctx.basis_dim,)
-    )
-    coef = -total * share
-    gf = relative_grid_features(ctx, features)
-    return linear_term(ctx, coef, None, gf)
+    def check_options(self, options, where):
+        check_options(options, where)
 
+    def design(self, x, reference, options, priors=None):
+        return design(x, reference, options, priors)
 
-def predict(x: np.ndarray, posterior, design: dict[str, Any], exposure: str):
-    """Log-RR versus the reference at ``x`` (non-increasing in ``x`` in every draw)."""
-    return predict_linear(x, posterior, design, exposure, features)
+    def features(self, x, design):
+        return features(x, design)
+
+    def pieces(self, ctx: TermContext) -> list:
+        import pymc as pm
+
+        from bayes_walk.spec.priors import make_rv
+
+        e = ctx.exposure
+        total = make_rv(f"total_{e}", ctx.priors["total"])
+        k = len(ctx.design["basis"])
+        share = pm.Dirichlet(
+            f"share_{e}", a=np.full(k, ctx.design["concentration"]), dims=(ctx.basis_dim,)
+        )
+        return linear_term(ctx, -total * share, None, features)

@@ -19,20 +19,17 @@ import numpy as np
 
 from bayes_walk.errors import SpecError
 from bayes_walk.model.forms.base import (
-    TermContext,
-    TermResult,
     check_percentile_list,
     linear_term,
     percentile_value,
-    predict_linear,
-    relative_grid_features,
     scaled,
     scaling,
     stratum_deviation,
 )
+from bayes_walk.model.forms.form import Form, TermContext
+from bayes_walk.model.forms.registry import register_form
 
 OPTIONS: dict[str, Any] = {"knots": ["p10", "p50", "p90"], "knot_lengthscale": 0.4}
-SUPPORTS_STRATA = True
 DEFAULT_PRIORS: dict[str, dict[str, Any]] = {
     # amplitude of the knot log-RRs (whitened: see design); with the default knots and
     # knot_lengthscale, RR(p50 vs p10) 95% within 0.53..1.9 and RR(p90 vs p10) 0.28..3.5
@@ -115,17 +112,26 @@ def features(x: np.ndarray, design: dict[str, Any]) -> np.ndarray:
     return _scaled_basis(x, design) @ np.asarray(design["knot_transform"])
 
 
-def build(ctx: TermContext) -> TermResult:
+@register_form
+class RCS(Form):
+    """Restricted cubic spline; optional partially pooled stratum coefficients."""
 
-    from bayes_walk.spec.priors import make_rv
+    name = "rcs"
+    options = OPTIONS
+    default_priors = DEFAULT_PRIORS
+    supports_strata = True
 
-    e = ctx.exposure
-    coef = make_rv(f"coef_rcs_{e}", ctx.priors["coef"], dims=(ctx.basis_dim,))
-    dev = stratum_deviation(ctx)
-    gf = relative_grid_features(ctx, features)
-    return linear_term(ctx, coef, dev, gf)
+    def check_options(self, options, where):
+        check_options(options, where)
 
+    def design(self, x, reference, options, priors=None):
+        return design(x, reference, options, priors)
 
-def predict(x: np.ndarray, posterior, design: dict[str, Any], exposure: str):
-    """Log-RR versus the reference at ``x``."""
-    return predict_linear(x, posterior, design, exposure, features)
+    def features(self, x, design):
+        return features(x, design)
+
+    def pieces(self, ctx: TermContext) -> list:
+        from bayes_walk.spec.priors import make_rv
+
+        coef = make_rv(f"coef_rcs_{ctx.exposure}", ctx.priors["coef"], dims=(ctx.basis_dim,))
+        return linear_term(ctx, coef, stratum_deviation(ctx), features)

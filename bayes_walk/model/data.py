@@ -1,0 +1,65 @@
+"""The data of a model: every ``pm.Data`` array for a cohort under fixed designs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from bayes_walk.model.covariates import raw_covariates
+from bayes_walk.model.designs import design_terms, stratifier
+from bayes_walk.model.forms import get_form
+from bayes_walk.spec.model_spec import ModelSpec
+
+P = ("participant",)
+
+
+def data_with_dims(
+    spec: ModelSpec, cohort: xr.Dataset, designs: dict[str, Any]
+) -> dict[str, tuple[np.ndarray, tuple[str, ...]]]:
+    """Every ``pm.Data`` array of the model for ``cohort``, with its dims."""
+    cov = designs["covariates"]
+    out: dict[str, tuple[np.ndarray, tuple[str, ...]]] = {}
+    if cov["columns"]:
+        X = raw_covariates(cohort, cov) - np.asarray(cov["shift"])
+        out["X_covariates"] = (X, ("participant", "covariate"))
+    for names in design_terms(designs):
+        form = get_form(designs["exposures"][names[0]]["form"])
+        xs = [np.asarray(cohort[k].values, dtype=np.float64) for k in names]
+        out.update(form.data_term(list(names), xs, designs["exposures"]))
+    if "group" in designs:
+        out["group_idx"] = (stratifier(cohort, designs["group"]["variable"])[0], P)
+    if "strata" in designs:
+        out["stratum_idx"] = (stratifier(cohort, designs["strata"]["variable"])[0], P)
+    if spec.offset:
+        off = np.log(np.asarray(cohort[spec.offset].values, dtype=np.float64))
+        out["log_offset"] = (off, P)
+    out[f"{spec.outcome}_obs"] = (np.asarray(cohort[spec.outcome].values, dtype=np.int64), P)
+    return out
+
+
+def data_arrays(
+    spec: ModelSpec, cohort: xr.Dataset, designs: dict[str, Any]
+) -> dict[str, np.ndarray]:
+    """Every ``pm.Data`` array of the model for ``cohort``."""
+    return {k: a for k, (a, _) in data_with_dims(spec, cohort, designs).items()}
+
+
+def storage(arr: np.ndarray) -> np.ndarray:
+    """How an array is held: 2-d float arrays as float32 (half the memory traffic of the
+    design products), other floats as float64, integers as int64."""
+    if arr.ndim == 2 and np.issubdtype(arr.dtype, np.floating):
+        return np.ascontiguousarray(arr, dtype=np.float32)
+    if np.issubdtype(arr.dtype, np.floating):
+        return np.asarray(arr, dtype=np.float64)
+    return np.asarray(arr, dtype=np.int64)
+
+
+def register_data(model, name: str, arr: np.ndarray, dims: tuple[str, ...]):
+    """A data container; 2-d float arrays stay float32 (``pm.Data`` would upcast them)."""
+    import pytensor
+
+    shared = pytensor.shared(storage(arr), name)
+    model.register_data_var(shared, dims=dims)
+    return shared

@@ -1,0 +1,75 @@
+"""Time one log-density gradient of the default ``gp`` model (fused and plain strategies).
+
+Builds both strategies of the shipped ``gp`` spec on a simulated cohort, compiles
+``logp + dlogp`` with PyTensor's numba backend on frozen data (as a one-off nutpie fit
+does), and reports the compile time and the median time per gradient over repeated
+calls. Figures go to docs/performance.md, not into code comments.
+
+Usage: python scripts/bench_gradient.py [--n 11194] [--calls 3000] [--plain]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import numpy as np
+
+
+def _compiled(model):
+    import pytensor
+    import pytensor.tensor as pt
+    from pymc.model.transform.optimization import freeze_dims_and_data
+
+    frozen = freeze_dims_and_data(model)
+    logp = frozen.logp()
+    values = frozen.value_vars
+    grads = pt.grad(logp, values)
+    return pytensor.function(values, [logp, *grads], mode="NUMBA"), frozen
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=11_194)
+    ap.add_argument("--calls", type=int, default=3000)
+    ap.add_argument("--plain", action="store_true", help="also time the plain strategy")
+    args = ap.parse_args()
+    from bayes_walk.cohort.simulate import simulate_cohort
+    from bayes_walk.model.builder import build_model
+    from bayes_walk.spec.model_spec import load_spec
+
+    cohort = simulate_cohort(n=args.n, seed=0, keep_daily=False)
+    spec = load_spec("gp")
+    out = {"n": args.n}
+    for label, fused in (("fused", True), ("plain", False)):
+        if label == "plain" and not args.plain:
+            continue
+        t0 = time.perf_counter()
+        built = build_model(spec, cohort, fused=fused)
+        t1 = time.perf_counter()
+        fn, frozen = _compiled(built.model)
+        point = frozen.initial_point()
+        rng = np.random.default_rng(0)
+        vals = [
+            point[v.name] + rng.normal(0, 0.1, np.shape(point[v.name])) for v in frozen.value_vars
+        ]
+        fn(*vals)
+        t2 = time.perf_counter()
+        times = []
+        for _ in range(5):
+            s = time.perf_counter()
+            for _ in range(args.calls // 5):
+                fn(*vals)
+            times.append((time.perf_counter() - s) / (args.calls // 5))
+        out[label] = {
+            "build_s": round(t1 - t0, 3),
+            "compile_s": round(t2 - t1, 3),
+            "ms_per_gradient": round(1e3 * float(np.median(times)), 4),
+            "ms_per_gradient_min": round(1e3 * float(np.min(times)), 4),
+        }
+    print(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()
