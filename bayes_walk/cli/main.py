@@ -22,6 +22,7 @@ SUBCOMMANDS: dict[str, str] = {
     "compare": "compare",
     "report": "report",
     "demo": "demo",
+    "sweep": "sweep",
 }
 
 
