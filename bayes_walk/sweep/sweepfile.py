@@ -107,6 +107,7 @@ class SweepPlan:
     replicates: int = 1
     fit: dict[str, Any] = field(default_factory=dict)
     estimands: dict[str, Any] = field(default_factory=dict)
+    keep_fits: bool = True
 
 
 def _err(path: Path, key: str, rule: str) -> SweepError:
@@ -332,6 +333,9 @@ def load_sweep(path: str | Path) -> SweepPlan:
         raise SweepError(f"{p}: not valid TOML ({exc})") from exc
     _unknown(d, TOP_KEYS, p, "top level")
     reps = _posint(d.get("replicates", 1), p, "replicates")
+    keep = d.get("keep_fits", True)
+    if not isinstance(keep, bool):
+        raise _err(p, "keep_fits", f"must be true or false, got {keep!r}")
     return SweepPlan(
         path=str(p),
         name=str(d.get("name", p.stem)),
@@ -341,4 +345,5 @@ def load_sweep(path: str | Path) -> SweepPlan:
         replicates=reps,
         fit=_fit(d.get("fit"), p),
         estimands=_estimands(d.get("estimands"), p),
+        keep_fits=keep,
     )

@@ -37,6 +37,7 @@ class Task:
     structure: str = ""  # tasks with the same structure can share one compiled model
     reuse: bool = False  # whether another task of this sweep shares the structure
     design_cohort: CohortSource | None = None  # whose designs a reused model has
+    keep_fit: bool = True  # write the fit file (off for studies that need the rows only)
 
     def describe(self) -> str:
         """Short human label for progress lines."""
@@ -131,6 +132,7 @@ def build_tasks(plan: SweepPlan, cohort_ids: dict[str, str], version: str) -> li
                 structure=structure,
                 reuse=reuse,
                 design_cohort=design,
+                keep_fit=plan.keep_fits,
             )
         )
     keys = [t.key for t in tasks]

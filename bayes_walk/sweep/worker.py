@@ -174,8 +174,9 @@ def _compute(task: Task, state: SweepWorkerPlugin, out: Path, base, design_base)
             prepared = time.perf_counter() - t0
     idata, diag = fitting.run_fit(spec, cohort, task.fit, task.seed, built=built)
     rows = fitting.task_estimands(idata, task.estimands)
-    rel = fit_relpath(task.key)
-    fitting.save_fit_file(idata, out / rel)
+    rel = fit_relpath(task.key) if task.keep_fit else None
+    if rel is not None:
+        fitting.save_fit_file(idata, out / rel)
     del idata
     return diag, rows, rel, prepared, int(cohort.sizes["participant"])
 
@@ -221,7 +222,9 @@ def run_task(task: Task, out_dir: str, base=None, design_base=None) -> dict[str,
         record.update(status="failed", error=msg, diagnostics={}, rows=[], fit_path=None)
         record["traceback"] = traceback.format_exc(limit=6)
     state.tasks_run += 1
-    gc.collect()
+    # the young generations only: a full collection of a heap that holds compiled
+    # models takes longer than a small fit (docs/scaling.md)
+    gc.collect(1)
     record["wall_s"] = round(time.perf_counter() - t0, 3)
     record["rss_mb"] = round(_rss_mb(), 1)
     record["tasks_on_worker"] = state.tasks_run
