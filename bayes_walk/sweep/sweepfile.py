@@ -21,6 +21,7 @@ TOP_KEYS = (
     "name",
     "description",
     "replicates",
+    "keep_fits",
     "cohorts",
     "variants",
     "models",

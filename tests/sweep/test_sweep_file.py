@@ -64,6 +64,14 @@ def test_identity_is_stable_and_sensitive(tmp_path):
     assert not {t.key for t in other} & set(b)  # the package version is part of it
 
 
+def test_keep_fits(tmp_path):
+    assert load_sweep(_write(tmp_path, BASE)).keep_fits is True
+    plan = load_sweep(_write(tmp_path, "keep_fits = false\n" + BASE))
+    assert plan.keep_fits is False and not any(t.keep_fit for t in _tasks(plan))
+    with pytest.raises(SweepError, match=r"\[keep_fits\] must be true or false"):
+        load_sweep(_write(tmp_path, "keep_fits = 0\n" + BASE))
+
+
 def test_replicates_get_seeds(tmp_path):
     plan = load_sweep(_write(tmp_path, "replicates = 3\n" + BASE))
     seeds = sorted({t.seed for t in _tasks(plan)})
