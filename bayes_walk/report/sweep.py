@@ -54,9 +54,11 @@ def forest_rows(df: pd.DataFrame, spec: str) -> pd.DataFrame:
     many_r = d["replicate"].nunique() > 1
     cat = d[d["estimand"] == "category"]
     if len(cat):
-        # the reference category (exactly 1) is not drawn
-        cat = cat[~((cat["rr_lo"] == 1.0) & (cat["rr_hi"] == 1.0))]
-        series = cat["category"].astype(str)
+        # Categories by position (the cuts are each variant's own quartiles, so their
+        # labels differ between rows); the reference (first, exactly 1) is not drawn.
+        pos = cat.groupby("task").cumcount() + 1
+        cat, pos = cat[pos > 1], pos[pos > 1]
+        series = pos.map(lambda i: f"Q{i} vs Q1")
     else:
         cat = d[d["estimand"] == "rr"]
         series = cat.apply(lambda r: f"{r['x']:g} vs {r['reference']:g} min/day", axis=1)

@@ -185,8 +185,9 @@ def _run_pending(client, tasks: list[Task], out: Path, files: dict[str, Any], pr
             if rec is None:
                 rec = _failed_record(t, f"{type(exc).__name__}: {exc}", "scheduler")
                 write_record(out, t.key, rec)
-        try:
-            running = sum(len(v) for v in client.processing().values())
+        try:  # processing includes tasks queued on a worker behind its running one
+            busy = sum(min(len(v), 1) for v in client.processing().values())
+            running = min(busy, sum(client.nthreads().values()))
         except Exception:  # the count is cosmetic
             running = 0
         progress.task_finished(rec, t.describe(), running)

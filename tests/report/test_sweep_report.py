@@ -36,7 +36,7 @@ def test_forest_rows_and_table():
     df = results_table(_records())
     q = forest_rows(df, "quartiles")
     assert list(q["label"]) == ["main", "main", "bmi", "bmi"]  # the reference is not drawn
-    assert list(q["series"]) == ["Q2", "Q3", "Q2", "Q3"]
+    assert list(q["series"]) == ["Q2 vs Q1", "Q3 vs Q1", "Q2 vs Q1", "Q3 vs Q1"]
     g = forest_rows(df, "gp")
     assert list(g["series"]) == ["125 vs 78 min/day"] and g["rr"].iloc[0] == 0.8
     t = sweep_table(df)

@@ -96,9 +96,20 @@ def test_bad_spec_fails_alone_and_workers_clean_up(tmp_path, capsys):
         'name = "bad"\nadjust = ["no_such_var"]\n'
         '[exposures.walking_min]\nform = "linear"\nreference = 78\n'
     )
+    # a cohort file this time: the client reads it and sends it to the workers
+    from bayes_walk.cohort.simulate import simulate_cohort
+    from bayes_walk.cohort.store import save_cohort
+
+    save_cohort(simulate_cohort(n=300, seed=1), tmp_path / "c.nc")
     sweep = write_sweep(
         tmp_path, specs='["linear", "bad.toml", "linaer"]', seeds="[1]", variants=False
     )
+    sweep.write_text(
+        sweep.read_text().replace(
+            'simulate = { n = 300, truth = "paper", seeds = [1] }', 'files = ["c.nc"]'
+        )
+    )
+    assert 'files = ["c.nc"]' in sweep.read_text()
     before = {p.name for p in Path(tempfile.gettempdir()).glob("bayes-walk-sweep-*")}
     out = tmp_path / "out"
     rc = main(["sweep", str(sweep), "--out", str(out), "--workers", "2", "--json"])
@@ -117,6 +128,7 @@ def test_bad_spec_fails_alone_and_workers_clean_up(tmp_path, capsys):
         "linaer": "failed",
     }
     assert pd.read_csv(out / "results.csv").shape[0] == df.shape[0]
+    assert set(df["cohort"]) == {"c"} and (df["n_participants"].dropna() == 300).all()
     after = {p.name for p in Path(tempfile.gettempdir()).glob("bayes-walk-sweep-*")}
     assert after == before  # the workers' scratch folders are gone
 
