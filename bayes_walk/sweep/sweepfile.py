@@ -151,26 +151,37 @@ def _cohorts(d: Any, path: Path) -> tuple[CohortSource, ...]:
         if len({c.label for c in out}) != len(out):
             raise _err(path, "cohorts.files", "two cohort files have the same name")
         return tuple(out)
-    s = d["simulate"]
+    recipes = d["simulate"]
+    if isinstance(recipes, dict):
+        return _recipe(recipes, path, "cohorts.simulate")
+    if not isinstance(recipes, list) or not recipes:
+        raise _err(path, "cohorts.simulate", "must be a table {n, truth, seeds} or a list of them")
+    out = sum((_recipe(r, path, f"cohorts.simulate[{i}]") for i, r in enumerate(recipes)), ())
+    if len({c.label for c in out}) != len(out):
+        raise _err(path, "cohorts.simulate", "two recipes give the same cohort (n, truth, seed)")
+    return out
+
+
+def _recipe(s: Any, path: Path, key: str) -> tuple[CohortSource, ...]:
     if not isinstance(s, dict):
-        raise _err(path, "cohorts.simulate", "must be a table {n, truth, seeds}")
-    _unknown(s, SIMULATE_KEYS, path, "cohorts.simulate")
-    n = _posint(s.get("n", 11194), path, "cohorts.simulate.n")
+        raise _err(path, key, "must be a table {n, truth, seeds}")
+    _unknown(s, SIMULATE_KEYS, path, key)
+    n = _posint(s.get("n", 11194), path, f"{key}.n")
     truth = s.get("truth", "paper")
     if not isinstance(truth, str):
-        raise _err(path, "cohorts.simulate.truth", f"must be a string, got {truth!r}")
+        raise _err(path, f"{key}.truth", f"must be a string, got {truth!r}")
     from bayes_walk.cohort.truth import TruthError, parse_truth
 
     try:
         parse_truth(truth)
     except TruthError as exc:
-        raise _err(path, "cohorts.simulate.truth", str(exc)) from exc
+        raise _err(path, f"{key}.truth", str(exc)) from exc
     seeds = s.get("seeds", [s.get("seed", 0)])
     if not isinstance(seeds, list) or not seeds:
-        raise _err(path, "cohorts.simulate.seeds", f"must be a non-empty list, got {seeds!r}")
-    seeds = [_posint(x, path, "cohorts.simulate.seeds", 0) for x in seeds]
+        raise _err(path, f"{key}.seeds", f"must be a non-empty list, got {seeds!r}")
+    seeds = [_posint(x, path, f"{key}.seeds", 0) for x in seeds]
     if len(set(seeds)) != len(seeds):
-        raise _err(path, "cohorts.simulate.seeds", "seeds repeat")
+        raise _err(path, f"{key}.seeds", "seeds repeat")
     tag = truth.replace(":", "")
     return tuple(
         CohortSource(f"sim-{tag}-n{n}-s{x}", "simulate", n=n, truth=truth, seed=x) for x in seeds

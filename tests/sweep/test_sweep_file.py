@@ -64,6 +64,24 @@ def test_identity_is_stable_and_sensitive(tmp_path):
     assert not {t.key for t in other} & set(b)  # the package version is part of it
 
 
+def test_several_simulation_recipes(tmp_path):
+    text = BASE.replace(
+        '[cohorts]\nsimulate = { n = 300, truth = "paper", seeds = [1, 2] }',
+        '[[cohorts.simulate]]\nn = 300\ntruth = "linear"\nseeds = [1, 2]\n'
+        '[[cohorts.simulate]]\nn = 500\ntruth = "plateau:100"\nseeds = [1]',
+    )
+    plan = load_sweep(_write(tmp_path, text))
+    labels = [c.label for c in plan.cohorts]
+    assert labels == ["sim-linear-n300-s1", "sim-linear-n300-s2", "sim-plateau100-n500-s1"]
+    tasks = _tasks(plan)
+    # the two linear seeds share a model; the plateau recipe has its own
+    solo = [t for t in tasks if t.cohort.truth == "plateau:100"]
+    assert solo and not any(t.reuse for t in solo)
+    assert all(t.reuse for t in tasks if t.cohort.truth == "linear")
+    with pytest.raises(SweepError, match=r"\[cohorts.simulate\[1\].n\]"):
+        load_sweep(_write(tmp_path, text.replace("n = 500", "n = -1")))
+
+
 def test_keep_fits(tmp_path):
     assert load_sweep(_write(tmp_path, BASE)).keep_fits is True
     plan = load_sweep(_write(tmp_path, "keep_fits = false\n" + BASE))
