@@ -18,6 +18,7 @@ DESIGN_COMMANDS = [
     "compare",
     "report",
     "demo",
+    "sweep",
 ]
 
 
