@@ -184,12 +184,12 @@ def _compute(task: Task, state: SweepWorkerPlugin, out: Path, base, design_base)
 def run_task(task: Task, out_dir: str, base=None, design_base=None) -> dict[str, Any]:
     """Run one task on this worker and write its record; returns the record.
 
-    A task already recorded (an earlier attempt finished before its worker died) is not
-    run again. An exception becomes a ``failed`` record with its message.
+    A task already recorded as done (an earlier attempt finished before its worker died)
+    is not run again; one recorded as failed is (the client sends it only to retry it). An exception becomes a ``failed`` record with its message.
     """
     out = Path(out_dir)
     done = read_record(out, task.key)
-    if done is not None:
+    if done is not None and done.get("status") == "done":
         return done
     state = _plugin()
     t0 = time.perf_counter()

@@ -131,6 +131,14 @@ def test_bad_spec_fails_alone_and_workers_clean_up(tmp_path, capsys):
     assert set(df["cohort"]) == {"c"} and (df["n_participants"].dropna() == 300).all()
     after = {p.name for p in Path(tempfile.gettempdir()).glob("bayes-walk-sweep-*")}
     assert after == before  # the workers' scratch folders are gone
+    # a rerun leaves the failures alone; --retry-failed runs them (and only them) again
+    assert run_sweep(sweep, out, workers=1, progress=False).attrs["sweep"]["ran"] == 0
+    done = next((out / "tasks").glob("*.json"))
+    stamp = {p: p.stat().st_mtime_ns for p in (out / "tasks").glob("*.json")}
+    again = run_sweep(sweep, out, workers=1, retry_failed=True, progress=False)
+    assert (again.attrs["sweep"]["ran"], again.attrs["sweep"]["failed"]) == (2, 2)
+    changed = [p for p in stamp if p.stat().st_mtime_ns != stamp[p]]
+    assert len(changed) == 2 and done.exists()
 
 
 def test_cli_bad_sweep_file_exits_2_and_writes_nothing(tmp_path, capsys):
