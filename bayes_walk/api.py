@@ -9,9 +9,12 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import xarray as xr
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FitLike = Any  # a bayes_walk.results.Fit or a path to a fit file
 
@@ -235,3 +238,37 @@ def samplers() -> tuple[str, ...]:
     from bayes_walk.inference.samplers.registry import sampler_names
 
     return sampler_names()
+
+
+def sweep(
+    path: str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    scheduler: str | None = None,
+    workers: int | None = None,
+    **options: Any,
+) -> pd.DataFrame:
+    """Run a sweep file (cohorts x variants x specs) on Dask; returns its results table.
+
+    Finished tasks in ``out`` are skipped, so a rerun resumes (docs/scaling.md).
+
+    Parameters
+    ----------
+    path
+        Sweep file (DESIGN "Sweep file").
+    out
+        Sweep folder (``results.csv``, ``results.parquet``, ``tasks/``, ``fits/``).
+    scheduler
+        Address of a running Dask scheduler (``tcp://host:8786``); None starts a
+        ``LocalCluster``.
+    workers
+        Workers of the ``LocalCluster`` (default: one per core).
+    **options
+        ``retry_failed``, ``progress`` (see :func:`bayes_walk.sweep.engine.run_sweep`).
+
+    Examples
+    --------
+    >>> table = bw.sweep("sweeps/paper_sensitivity.toml", out="sens")  # doctest: +SKIP
+    """
+    from bayes_walk.sweep.engine import run_sweep
+
+    return run_sweep(path, out, scheduler=scheduler, workers=workers, **options)

@@ -22,6 +22,7 @@ PUBLIC = (
     "load_spec",
     "fit",
     "load_fit",
+    "sweep",
     "compare",
     "plateau",
     "report",

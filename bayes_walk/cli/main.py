@@ -23,6 +23,7 @@ SUBCOMMANDS: dict[str, str] = {
     "compare": "compare",
     "report": "report",
     "demo": "demo",
+    "sweep": "sweep",
 }
 
 

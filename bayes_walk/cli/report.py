@@ -17,7 +17,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
             "Table 3, predictive checks, LOO comparison and diagnostics in plain words."
         ),
     )
-    p.add_argument("fits", nargs="+", metavar="FIT", help="fit files written by `bayes-walk fit`")
+    p.add_argument("fits", nargs="*", metavar="FIT", help="fit files written by `bayes-walk fit`")
+    p.add_argument(
+        "--sweep", metavar="DIR", help="a sweep folder: forest plot of its analyses and a table"
+    )
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--near", type=float, default=100.0, help="plateau question: near (100)")
     p.add_argument("--within", type=float, default=10.0, help="plateau question: within (10)")
@@ -30,6 +33,16 @@ def run(args: argparse.Namespace) -> int:
     import warnings
 
     import bayes_walk as bw
+    from bayes_walk.errors import BayesWalkError
+
+    if bool(args.sweep) == bool(args.fits):
+        raise BayesWalkError("give fit files or --sweep DIR (one of them)")
+    if args.sweep:
+        from bayes_walk.report.sweep import sweep_report
+
+        for path in sweep_report(args.sweep, args.out):
+            print(path)
+        return 0
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)

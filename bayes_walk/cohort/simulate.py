@@ -29,6 +29,7 @@ import xarray as xr
 from bayes_walk.cohort import schema
 from bayes_walk.cohort.derive import derive_exposures
 from bayes_walk.cohort.sim_population import draw_activity, draw_covariates
+from bayes_walk.cohort.sim_sensitivity import add_sensitivity_variables, class_minutes
 from bayes_walk.cohort.truth import (
     INTENSITY_GRID,
     INTENSITY_REFERENCE,
@@ -118,6 +119,7 @@ def _chunk(seed_seq: np.random.SeedSequence, n_raw: int, keep_daily: bool):
         coords={"day": np.arange(1, 8), "activity": list(schema.ACTIVITIES)},
     )
     der = derive_exposures(raw)
+    active = {f"{a}_min": class_minutes(der, a) for a in ("running", "cycling")}
     valid_days = der["valid_days"].values
     has_valid = valid_days > 0
     complete = np.ones(n_raw, dtype=bool)
@@ -133,6 +135,7 @@ def _chunk(seed_seq: np.random.SeedSequence, n_raw: int, keep_daily: bool):
         "followup_years": followup,
         "u_outcome": u_outcome,
         **cov,
+        **active,
     }
     extra = {k: v[included] for k, v in extra.items()}
     return der, extra, has_valid, included, der.attrs.get("class_mets")
@@ -296,6 +299,7 @@ def _assemble(parts, n, seed, truth, intercept, muni_seq, counts, class_mets) ->
         np.asarray(muni_levels, dtype=object)[extra["municipality"]],
         muni_levels,
     )
+    ds = add_sensitivity_variables(ds, seed, extra)
     ds = ds.assign(_truth_arrays(truth))
 
     coefficients = {

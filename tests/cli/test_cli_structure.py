@@ -19,6 +19,7 @@ DESIGN_COMMANDS = [
     "report",
     "demo",
     "rr",
+    "sweep",
 ]
 
 
