@@ -11,7 +11,6 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from bayes_walk.atomic import atomic_path
 from bayes_walk.errors import BayesWalkError, FitFileError
 
 REQUIRED_GROUPS = ("posterior", "log_likelihood", "observed_data", "constant_data")
@@ -28,10 +27,9 @@ def save_fit(idata, path: str | os.PathLike[str]) -> Path:
     path
         Target path, conventionally ``fit.nc``.
     """
-    target = Path(path)
-    with atomic_path(target) as tmp:
-        idata.to_netcdf(str(tmp), engine="h5netcdf")
-    return target
+    from bayes_walk.netcdf_bytes import save_netcdf
+
+    return save_netcdf(idata, path)
 
 
 @dataclass

@@ -37,6 +37,10 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from bayes_walk.outputs import check_output
+
+    check_output(args.out, inputs=(args.data, args.model))  # before the heavy imports
+
     from bayes_walk.cohort.store import load_cohort
     from bayes_walk.inference.fit import fit
     from bayes_walk.results import save_fit

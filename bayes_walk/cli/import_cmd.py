@@ -74,6 +74,9 @@ def run(args: argparse.Namespace) -> int:
     from bayes_walk.cohort.adapters import import_cohort
     from bayes_walk.cohort.schema import PAPER_ADJUST, inclusion_flow
     from bayes_walk.cohort.store import save_cohort
+    from bayes_walk.outputs import check_output
+
+    check_output(args.out, inputs=(args.participants, args.daily))
 
     opts: dict[str, object] = {}
     if args.require is None:

@@ -79,6 +79,10 @@ def run(args: argparse.Namespace) -> int:
     from bayes_walk.checks.ppc import format_table, ppc_checks, validate_band
 
     band = validate_band(tuple(args.band))
+    if args.figure:
+        from bayes_walk.outputs import check_output
+
+        check_output(args.figure, inputs=(args.fit, args.data), option="--figure")
     idata = read_fit(args.fit)
     cohort = _recorded_cohort(idata, args.fit) if not args.data else None
     if args.data:

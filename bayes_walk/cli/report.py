@@ -29,8 +29,10 @@ def run(args: argparse.Namespace) -> int:
     """Build the report."""
     import warnings
 
+    from bayes_walk.outputs import check_output
     from bayes_walk.report.build import build_report
 
+    check_output(args.out, inputs=args.fits, kind="folder")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         build_report(args.fits, args.out, near=args.near, within=args.within)

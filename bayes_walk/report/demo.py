@@ -43,9 +43,9 @@ def save_fit_file(idata, path: Path) -> None:
     try:
         from bayes_walk.results import save_fit
     except ImportError:
-        from bayes_walk.atomic import write_atomic
+        from bayes_walk.netcdf_bytes import save_netcdf
 
-        write_atomic(path, lambda p: idata.to_netcdf(str(p)))
+        save_netcdf(idata, path)
         return
     save_fit(idata, path)
 
@@ -81,6 +81,39 @@ def run_demo(
     dict
         Paths of the report files.
     """
+    from bayes_walk.atomic import atomic_folder
+    from bayes_walk.spec.model_spec import load_spec
+
+    t0 = time.perf_counter()
+    load0 = os.getloadavg()[0]
+    out = Path(out)
+    specs = [load_spec(m) for m in models]  # bad model names fail before anything is written
+    # Built in a temporary sibling and swapped in at the end: a kill or a full disk leaves
+    # the old folder (or none), and a rerun never mixes old and new files.
+    with atomic_folder(out) as work:
+        paths = _run_into(
+            work,
+            out,
+            specs,
+            t0=t0,
+            load0=load0,
+            n=n,
+            seed=seed,
+            truth=truth,
+            chains=chains,
+            draws=draws,
+            tune=tune,
+            sampler=sampler,
+        )
+    paths = {k: out / Path(v).relative_to(work) for k, v in paths.items()}
+    _say(f"demo finished in {time.perf_counter() - t0:.1f} s; open {paths['html']}", t0)
+    return paths
+
+
+def _run_into(
+    out: Path, final: Path, specs, *, t0, load0, n, seed, truth, chains, draws, tune, sampler
+) -> dict[str, Path]:
+    """Simulate, fit, check and write the report into ``out`` (the temporary folder)."""
     from bayes_walk.cohort.simulate import simulate_cohort
     from bayes_walk.cohort.store import save_cohort
     from bayes_walk.inference.fit import fit
@@ -91,20 +124,17 @@ def run_demo(
         timing_section,
         write_report,
     )
-    from bayes_walk.spec.model_spec import load_spec, validate_spec
+    from bayes_walk.spec.model_spec import validate_spec
 
-    t0 = time.perf_counter()
-    load0 = os.getloadavg()[0]
-    out = Path(out)
-    specs = [load_spec(m) for m in models]  # bad model names fail before anything is written
     timings: dict[str, float] = {}
     _say(f"simulating a paper-calibrated cohort: n = {n:,}, truth '{truth}', seed {seed}", t0)
     t = time.perf_counter()
     cohort = simulate_cohort(n, seed=seed, truth=truth)
     for spec in specs:
         validate_spec(spec, cohort)
-    cohort_path = out / "cohort.nc"
-    save_cohort(cohort, cohort_path)
+    # the fits record the final path; the report finds the cohort beside fits/ meanwhile
+    cohort_path = final / "cohort.nc"
+    save_cohort(cohort, out / "cohort.nc")
     timings["simulate cohort"] = time.perf_counter() - t
     fit_paths = []
     for i, spec in enumerate(specs, 1):
@@ -143,5 +173,4 @@ def run_demo(
     paths = write_report(
         sections, out, title="bayes_walk demo report", intro=intro_lines(fits, intro)
     )
-    _say(f"demo finished in {time.perf_counter() - t0:.1f} s; open {paths['html']}", t0)
     return paths
