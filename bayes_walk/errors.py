@@ -81,3 +81,25 @@ def os_error_text(exc: OSError) -> str:
     if exc.errno in _WRITE_ERRNOS:
         return f"cannot write {exc.filename}: {reason}"
     return f"{exc.filename}: {reason}"
+
+
+def show_value(value: object) -> str:
+    """A data value as a user would write it: ``2`` not ``np.float64(2.0)``, text quoted."""
+    if hasattr(value, "item") and callable(value.item):
+        try:
+            value = value.item()  # numpy scalar -> Python scalar
+        except (ValueError, TypeError):
+            pass
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        if value != value:
+            return "nan"
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    if isinstance(value, str):
+        return repr(value)
+    return str(value)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from bayes_walk.cli.argtypes import nonnegative_float, positive_float
+
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     """Register ``report``."""
@@ -19,8 +21,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     )
     p.add_argument("fits", nargs="+", metavar="FIT", help="fit files written by `bayes-walk fit`")
     p.add_argument("--out", required=True, help="output folder")
-    p.add_argument("--near", type=float, default=100.0, help="plateau question: near (100)")
-    p.add_argument("--within", type=float, default=10.0, help="plateau question: within (10)")
+    p.add_argument(
+        "--near", type=nonnegative_float, default=100.0, help="plateau question: near (100)"
+    )
+    p.add_argument(
+        "--within", type=positive_float, default=10.0, help="plateau question: within (10)"
+    )
     p.set_defaults(func=run)
     return p
 
