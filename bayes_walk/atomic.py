@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from bayes_walk.errors import OutputError
-from bayes_walk.interrupts import raise_if_interrupted
+from bayes_walk.interrupts import WATCH, raise_if_interrupted
 
 # Orphans are only files older than this process: a concurrent writer's temp file is newer.
 PROCESS_START = time.time()
@@ -115,11 +115,12 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
-        raise_if_interrupted()
         # mkstemp creates the file 0600; give the result the usual umask-based mode.
         if tmp_path.exists():
             os.chmod(tmp_path, 0o666 & ~_umask())
-        os.replace(tmp_path, target)
+        with WATCH.committing:
+            raise_if_interrupted()
+            os.replace(tmp_path, target)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             tmp_path.unlink()
@@ -181,9 +182,10 @@ def atomic_folder(target: str | os.PathLike[str]) -> Iterator[Path]:
         raise _write_error(target, exc) from exc
     try:
         yield tmp
-        raise_if_interrupted()
         os.chmod(tmp, 0o777 & ~_umask())
-        _swap_in(tmp, target)
+        with WATCH.committing:
+            raise_if_interrupted()
+            _swap_in(tmp, target)
     except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(exc, OSError):

@@ -4,15 +4,30 @@ Some samplers catch ``KeyboardInterrupt`` and return a partial trace (``pm.sampl
 does). The handler therefore records the signal before raising, and every atomic write
 asks :func:`raise_if_interrupted` before it starts and before it renames, so a swallowed
 interrupt still ends the command with nothing written.
+
+Python runs signal handlers only when the main thread returns to the interpreter; a
+sampler inside one long compiled call (numpyro's jitted loop) would not stop until it
+finished. A watchdog thread therefore learns of the signal at once (``set_wakeup_fd``)
+and, when the command has not ended ``GRACE_S`` seconds later, prints the same line and
+exits with the same code. Nothing has been written then either: a write starts and ends
+in Python code, where the handler runs first; the watchdog waits while a rename is in
+progress, and a temporary file it leaves is removed by the next write of that output.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
+import os
 import signal
+import socket
+import sys
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import FrameType
+
+GRACE_S = 3.0
 
 
 class Interrupted(KeyboardInterrupt):
@@ -25,10 +40,11 @@ class Interrupted(KeyboardInterrupt):
 
 @dataclass
 class SignalWatch:
-    """The signal received by this process while the handlers were installed (owner:
-    :func:`handle_signals`)."""
+    """The signal received while the handlers were installed (owner: :func:`handle_signals`)."""
 
     signum: int | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+    committing: threading.Lock = field(default_factory=threading.Lock)
 
 
 WATCH = SignalWatch()
@@ -45,21 +61,70 @@ def exit_code(signum: int) -> int:
     return 128 + int(signum)
 
 
-def _handler(signum: int, frame: object) -> None:
+def interrupted_line(command: str, signum: int) -> str:
+    """The one line printed on an interrupt."""
+    name = signal.Signals(signum).name
+    return f"bayes-walk {command}: interrupted by {name}; nothing was written."
+
+
+def _in_gc_callback(frame: FrameType | None) -> bool:
+    codes = {getattr(cb, "__code__", None) for cb in gc.callbacks}
+    while frame is not None:
+        if frame.f_code in codes:
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _handler(signum: int, frame: FrameType | None) -> None:
     WATCH.signum = signum
+    if _in_gc_callback(frame):
+        # An exception raised in a gc callback (JAX registers one) is printed and dropped:
+        # deliver the signal again a moment later, outside the callback.
+        threading.Timer(0.05, signal.raise_signal, (signum,)).start()
+        return
     raise Interrupted(signum)
 
 
+def _watchdog(sock: socket.socket, command: str) -> None:
+    try:
+        data = sock.recv(1)
+    except OSError:
+        return
+    if not data or WATCH.done.wait(GRACE_S):
+        return
+    signum = data[0]
+    with WATCH.committing:  # never exit half-way through a rename
+        if WATCH.done.is_set():
+            return
+        sys.stderr.write(interrupted_line(command, signum) + "\n")
+        sys.stderr.flush()
+        os._exit(exit_code(signum))
+
+
 @contextlib.contextmanager
-def handle_signals() -> Iterator[SignalWatch]:
-    """Install the SIGINT/SIGTERM handlers for the duration of a command."""
+def handle_signals(command: str = "") -> Iterator[SignalWatch]:
+    """Install the SIGINT/SIGTERM handlers and the watchdog for the duration of a command."""
     if threading.current_thread() is not threading.main_thread():
         yield WATCH
         return
     WATCH.signum = None
+    WATCH.done.clear()
+    rsock, wsock = socket.socketpair()
+    wsock.setblocking(False)
+    old_fd = signal.set_wakeup_fd(wsock.fileno(), warn_on_full_buffer=False)
     old = {s: signal.signal(s, _handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    dog = threading.Thread(target=_watchdog, args=(rsock, command), daemon=True)
+    dog.start()
     try:
         yield WATCH
     finally:
+        WATCH.done.set()
         for s, h in old.items():
             signal.signal(s, h)
+        signal.set_wakeup_fd(old_fd)
+        with contextlib.suppress(OSError):
+            wsock.send(b"\0")  # wake the watchdog so that it sees `done` and returns
+        dog.join(timeout=1.0)
+        wsock.close()
+        rsock.close()

@@ -9,7 +9,12 @@ import sys
 from collections.abc import Sequence
 
 from bayes_walk.errors import BayesWalkError, os_error_text
-from bayes_walk.interrupts import exit_code, handle_signals, raise_if_interrupted
+from bayes_walk.interrupts import (
+    exit_code,
+    handle_signals,
+    interrupted_line,
+    raise_if_interrupted,
+)
 
 # Subcommand name -> module under bayes_walk.cli; each module has
 # ``add_parser(subparsers)`` and ``run(args) -> int`` and imports heavy libraries in ``run``.
@@ -54,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
-    with handle_signals() as watch:
+    with handle_signals(args.command) as watch:
         try:
             code = int(args.func(args) or 0)
             raise_if_interrupted()  # a sampler that swallowed the interrupt
@@ -72,11 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     return 2
                 raise
             signum = watch.signum or signal.SIGINT
-            name = signal.Signals(signum).name
-            print(
-                f"bayes-walk {args.command}: interrupted by {name}; nothing was written.",
-                file=sys.stderr,
-            )
+            print(interrupted_line(args.command, signum), file=sys.stderr)
             return exit_code(signum)
 
 
