@@ -113,3 +113,17 @@ def test_netcdf_bytes_round_trip_of_inference_data(tmp_path):
     save_netcdf(ds, tmp_path / "ds.nc")
     with xr.open_dataset(tmp_path / "ds.nc", engine="h5netcdf") as back:
         xr.testing.assert_identical(back.load(), ds)
+
+
+def test_netcdf_bytes_are_reproducible():
+    """The same data gives the same bytes (no timestamps), so same-seed files are equal."""
+    import time
+
+    from bayes_walk.cohort.simulate import simulate_cohort
+    from bayes_walk.netcdf_bytes import netcdf_bytes
+
+    ds = simulate_cohort(200, seed=0)
+    first = netcdf_bytes(ds)
+    time.sleep(1.1)
+    assert netcdf_bytes(ds) == first
+    assert netcdf_bytes(simulate_cohort(200, seed=0)) == first
