@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from _cli import bw, leftovers, snapshot, tmpfs
+from _cli import bw, snapshot, tmpfs
 from conftest import SHORT
 
 import bayes_walk.atomic as atomic
@@ -171,16 +171,3 @@ def test_orphans_of_killed_runs_are_removed_and_nothing_else(tmp_path):
     assert out.exists()
     assert not orphan_file.exists() and not orphan_dir.exists()
     assert live.exists() and other.exists()
-
-
-def test_report_rerun_replaces_the_folder_whole(tmp_path, fit_nc):
-    out = tmp_path / "report"
-    r = bw("report", fit_nc, "--out", out)
-    assert r.code == 0, r.err
-    first = snapshot(out)
-    assert "index.html" in first and any(k.startswith("figures/") for k in first)
-    (out / "figures" / "stale_from_an_older_run.png").write_bytes(b"old")
-    r = bw("report", fit_nc, "--out", out)
-    assert r.code == 0, r.err
-    assert set(snapshot(out)) == set(first)  # the stale figure is gone
-    assert leftovers(tmp_path) == []
