@@ -24,6 +24,7 @@ from bayes_walk.interrupts import WATCH, raise_if_interrupted
 
 # Orphans are only files older than this process: a concurrent writer's temp file is newer.
 PROCESS_START = time.time()
+LEGACY_AGE_S = 600.0
 
 
 def _umask() -> int:
@@ -61,7 +62,11 @@ def remove_orphans(target: str | os.PathLike[str]) -> list[Path]:
     """
     target = Path(target)
     parent = target.parent if str(target.parent) else Path(".")
-    pattern = re.compile(rf"^\.{re.escape(target.name)}\.(\d+)-[^./]+\.(tmp|old)$")
+    name = re.escape(target.name)
+    pattern = re.compile(rf"^\.{name}\.(\d+)-[^./]+\.(tmp|old)$")
+    # earlier versions wrote .<name>.<8 random chars>.tmp without a process id: those are
+    # removed only when they have not changed for LEGACY_AGE_S (no writer is that idle)
+    legacy = re.compile(rf"^\.{name}\.[a-z0-9_]{{8}}\.tmp$")
     removed = []
     try:
         entries = list(parent.iterdir())
@@ -69,10 +74,16 @@ def remove_orphans(target: str | os.PathLike[str]) -> list[Path]:
         return removed
     for entry in entries:
         m = pattern.match(entry.name)
-        if not m or _pid_alive(int(m.group(1))):
+        if m:
+            if _pid_alive(int(m.group(1))):
+                continue
+            cutoff = PROCESS_START
+        elif legacy.match(entry.name):
+            cutoff = PROCESS_START - LEGACY_AGE_S
+        else:
             continue
         try:
-            if entry.lstat().st_mtime >= PROCESS_START:
+            if entry.lstat().st_mtime >= cutoff:
                 continue
             if entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry)

@@ -38,7 +38,10 @@ def _existing_ancestor(path: Path) -> Path:
 def _probe_writable(folder: Path, target: Path, option: str) -> None:
     """Create and remove a file in ``folder``: the only test that sees read-only mounts."""
     try:
-        fd, probe = tempfile.mkstemp(prefix=f".{target.name}.probe-", dir=folder)
+        # named like an atomic write's temporary file, so a kill here leaves a known orphan
+        fd, probe = tempfile.mkstemp(
+            prefix=f".{target.name}.{os.getpid()}-", suffix=".tmp", dir=folder
+        )
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:

@@ -164,10 +164,12 @@ def test_orphans_of_killed_runs_are_removed_and_nothing_else(tmp_path):
     live.write_bytes(b"in progress")
     other = tmp_path / ".c.nc.backup"  # not a name this program writes
     other.write_bytes(b"mine")
-    for p in (orphan_file, orphan_dir, live, other):
+    legacy = tmp_path / ".c.nc.y1c1chwe.tmp"  # an earlier version's temp file (no pid)
+    legacy.write_bytes(b"partial")
+    for p in (orphan_file, orphan_dir, live, other, legacy):
         os.utime(p, (old, old))
     r = bw("simulate", "--n", "300", "--out", out)
     assert r.code == 0, r.err
     assert out.exists()
-    assert not orphan_file.exists() and not orphan_dir.exists()
+    assert not orphan_file.exists() and not orphan_dir.exists() and not legacy.exists()
     assert live.exists() and other.exists()
