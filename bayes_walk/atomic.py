@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from bayes_walk.errors import OutputError
-from bayes_walk.interrupts import WATCH, raise_if_interrupted
+from bayes_walk.interrupts import WATCH, commit, raise_if_interrupted
 
 # Orphans are only files older than this process: a concurrent writer's temp file is newer.
 PROCESS_START = time.time()
@@ -129,8 +129,7 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
         # mkstemp creates the file 0600; give the result the usual umask-based mode.
         if tmp_path.exists():
             os.chmod(tmp_path, 0o666 & ~_umask())
-        with WATCH.committing:
-            raise_if_interrupted()
+        with commit(target):
             os.replace(tmp_path, target)
     except BaseException as exc:
         with contextlib.suppress(OSError):
@@ -192,10 +191,13 @@ def atomic_folder(target: str | os.PathLike[str]) -> Iterator[Path]:
     except OSError as exc:
         raise _write_error(target, exc) from exc
     try:
-        yield tmp
+        WATCH.open_folders += 1
+        try:
+            yield tmp
+        finally:
+            WATCH.open_folders -= 1
         os.chmod(tmp, 0o777 & ~_umask())
-        with WATCH.committing:
-            raise_if_interrupted()
+        with commit(target):
             _swap_in(tmp, target)
     except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)

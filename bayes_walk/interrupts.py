@@ -45,9 +45,32 @@ class SignalWatch:
     signum: int | None = None
     done: threading.Event = field(default_factory=threading.Event)
     committing: threading.Lock = field(default_factory=threading.Lock)
+    written: list[str] = field(default_factory=list)
+    in_commit: bool = False
+    open_folders: int = 0
 
 
 WATCH = SignalWatch()
+
+
+@contextlib.contextmanager
+def commit(path: object) -> Iterator[None]:
+    """Rename an output into place: not cut by a signal, nor by the watchdog.
+
+    A signal that arrives meanwhile is raised right after; the output is then named
+    as written in the interrupt line. Files inside a folder that is still being built
+    are not outputs of their own.
+    """
+    with WATCH.committing:
+        raise_if_interrupted()
+        WATCH.in_commit = True
+        try:
+            yield
+            if WATCH.open_folders == 0:
+                WATCH.written.append(str(path))
+        finally:
+            WATCH.in_commit = False
+    raise_if_interrupted()
 
 
 def raise_if_interrupted() -> None:
@@ -62,8 +85,11 @@ def exit_code(signum: int) -> int:
 
 
 def interrupted_line(command: str, signum: int) -> str:
-    """The one line printed on an interrupt."""
+    """The one line printed on an interrupt (it names outputs completed before it)."""
     name = signal.Signals(signum).name
+    if WATCH.written:
+        done = ", ".join(WATCH.written)
+        return f"bayes-walk {command}: interrupted by {name} after {done} was written whole."
     return f"bayes-walk {command}: interrupted by {name}; nothing was written."
 
 
@@ -78,6 +104,8 @@ def _in_gc_callback(frame: FrameType | None) -> bool:
 
 def _handler(signum: int, frame: FrameType | None) -> None:
     WATCH.signum = signum
+    if WATCH.in_commit:
+        return  # raised by commit() once the rename is done
     if _in_gc_callback(frame):
         # An exception raised in a gc callback (JAX registers one) is printed and dropped:
         # deliver the signal again a moment later, outside the callback.
@@ -109,6 +137,8 @@ def handle_signals(command: str = "") -> Iterator[SignalWatch]:
         yield WATCH
         return
     WATCH.signum = None
+    WATCH.written.clear()
+    WATCH.open_folders = 0
     WATCH.done.clear()
     rsock, wsock = socket.socketpair()
     wsock.setblocking(False)

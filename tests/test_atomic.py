@@ -127,3 +127,26 @@ def test_netcdf_bytes_are_reproducible():
     time.sleep(1.1)
     assert netcdf_bytes(ds) == first
     assert netcdf_bytes(simulate_cohort(200, seed=0)) == first
+
+
+def test_signal_during_the_rename_completes_it_and_says_so(tmp_path, monkeypatch):
+    import signal
+
+    import bayes_walk.atomic as atomic
+    from bayes_walk.interrupts import Interrupted, handle_signals, interrupted_line
+
+    real_replace = os.replace
+
+    def replace_then_signal(src, dst):
+        real_replace(src, dst)
+        signal.raise_signal(signal.SIGINT)  # arrives while the output is being committed
+
+    monkeypatch.setattr(atomic.os, "replace", replace_then_signal)
+    target = tmp_path / "out.txt"
+    with handle_signals("test") as watch:
+        with pytest.raises(Interrupted):
+            write_text_atomic(target, "whole")
+        line = interrupted_line("test", watch.signum)
+    assert target.read_text() == "whole"
+    assert f"after {target} was written whole" in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
