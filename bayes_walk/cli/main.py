@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import signal
 import sys
 from collections.abc import Sequence
 
-from bayes_walk.errors import BayesWalkError, os_error_text
-from bayes_walk.interrupts import (
-    exit_code,
-    handle_signals,
-    interrupted_line,
-    raise_if_interrupted,
-)
+from bayes_walk.cli.guard import run_guarded
 
 # Subcommand name -> module under bayes_walk.cli; each module has
 # ``add_parser(subparsers)`` and ``run(args) -> int`` and imports heavy libraries in ``run``.
@@ -55,30 +48,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run ``bayes-walk``; returns the exit code.
 
     0 ok, 1 check failed, 2 user error or an output that cannot be written, 130 / 143
-    interrupted by SIGINT / SIGTERM (nothing written).
+    interrupted by SIGINT / SIGTERM (nothing written); see ``cli/guard.py``.
     """
     parser = build_parser()
     args = parser.parse_args(argv)
-    with handle_signals(args.command) as watch:
-        try:
-            code = int(args.func(args) or 0)
-            raise_if_interrupted()  # a sampler that swallowed the interrupt
-            return code
-        except BaseException as exc:
-            # After a signal, any failure is the interrupt's doing: a KeyboardInterrupt raised
-            # inside compiled code can come back wrapped (numba: SystemError).
-            if watch.signum is None and not isinstance(exc, KeyboardInterrupt):
-                if isinstance(exc, BayesWalkError):
-                    print(f"bayes-walk {args.command}: error: {exc}", file=sys.stderr)
-                    return 2
-                if isinstance(exc, OSError):
-                    msg = os_error_text(exc)
-                    print(f"bayes-walk {args.command}: error: {msg}", file=sys.stderr)
-                    return 2
-                raise
-            signum = watch.signum or signal.SIGINT
-            print(interrupted_line(args.command, signum), file=sys.stderr)
-            return exit_code(signum)
+    return run_guarded(args.command, lambda: args.func(args))
 
 
 if __name__ == "__main__":
