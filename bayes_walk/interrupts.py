@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from types import FrameType
 
 GRACE_S = 3.0
+# package folders in whose frames the handler does not raise (see _unsafe_to_raise)
+_NO_RAISE_IN = tuple(f"{os.sep}{name}{os.sep}" for name in ("jax", "jaxlib"))
 
 
 class Interrupted(KeyboardInterrupt):
@@ -93,10 +95,16 @@ def interrupted_line(command: str, signum: int) -> str:
     return f"bayes-walk {command}: interrupted by {name}; nothing was written."
 
 
-def _in_gc_callback(frame: FrameType | None) -> bool:
+def _unsafe_to_raise(frame: FrameType | None) -> bool:
+    """Inside a gc callback, or inside JAX: where an exception is dropped or may abort.
+
+    An exception raised in a gc callback (JAX registers one) is printed and dropped; one
+    raised inside JAX's Python code can surface in a C++ callback. The signal is then
+    delivered again a moment later, or the watchdog ends the command.
+    """
     codes = {getattr(cb, "__code__", None) for cb in gc.callbacks}
     while frame is not None:
-        if frame.f_code in codes:
+        if frame.f_code in codes or any(p in frame.f_code.co_filename for p in _NO_RAISE_IN):
             return True
         frame = frame.f_back
     return False
@@ -106,9 +114,7 @@ def _handler(signum: int, frame: FrameType | None) -> None:
     WATCH.signum = signum
     if WATCH.in_commit:
         return  # raised by commit() once the rename is done
-    if _in_gc_callback(frame):
-        # An exception raised in a gc callback (JAX registers one) is printed and dropped:
-        # deliver the signal again a moment later, outside the callback.
+    if _unsafe_to_raise(frame):
         threading.Timer(0.05, signal.raise_signal, (signum,)).start()
         return
     raise Interrupted(signum)
