@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from bayes_walk.atomic import atomic_path
 from bayes_walk.errors import BayesWalkError, FitFileError
+from bayes_walk.netcdf_bytes import save_netcdf
 
 REQUIRED_ATTRS = ("spec", "designs", "bayes_walk_version")
 
@@ -117,8 +117,9 @@ class Fit:
         target = Path(path)
         if target.is_dir():
             raise FitFileError(f"{target}: is a directory; give a file name such as fit.nc")
-        with atomic_path(target) as tmp:
-            self.idata.to_netcdf(str(tmp), engine="h5netcdf")
+        # serialised in memory, then written with plain I/O: a full disk is an OSError
+        # (exit 2), not an HDF5 crash (bayes_walk/netcdf_bytes.py)
+        save_netcdf(self.idata, target)
         self.path = target
         return target
 
@@ -350,7 +351,4 @@ def save_fit(idata_or_fit, path: str | os.PathLike[str]) -> Path:
     """Write a fit (a :class:`Fit` or its InferenceData) to ``path`` atomically."""
     if isinstance(idata_or_fit, Fit):
         return idata_or_fit.save(path)
-    target = Path(path)
-    with atomic_path(target) as tmp:
-        idata_or_fit.to_netcdf(str(tmp), engine="h5netcdf")
-    return target
+    return save_netcdf(idata_or_fit, Path(path))

@@ -45,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
     import warnings
 
     from bayes_walk.errors import BayesWalkError
+    from bayes_walk.outputs import check_output
     from bayes_walk.report.demo import DEFAULT_MODELS, run_demo
 
     if args.n < 100:
@@ -52,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
     for name in ("chains", "draws"):
         if getattr(args, name) < 1:
             raise BayesWalkError(f"--{name} must be >= 1, got {getattr(args, name)}")
+    check_output(args.out, kind="folder")
     models = DEFAULT_MODELS if args.models is None else [m for m in args.models.split(",") if m]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)

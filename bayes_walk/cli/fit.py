@@ -41,6 +41,10 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from bayes_walk.outputs import check_output
+
+    check_output(args.out, inputs=(args.data, args.model))  # before the heavy imports
+
     import bayes_walk as bw
     from bayes_walk.inference.diagnostics import is_converged
 

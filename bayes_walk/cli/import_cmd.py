@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
 FORMAT_CHOICES = ("hunt", "actimotus", "actipass", "stepcount", "participants")
@@ -60,9 +61,9 @@ def _class_mets(text: str | None) -> dict[str, float] | None:
         vals = [float(v) for v in text.split(",")]
     except ValueError:
         vals = []
-    if len(vals) != 3 or any(v <= 0 for v in vals):
+    if len(vals) != 3 or not all(math.isfinite(v) and v > 0 for v in vals):
         raise CohortError(
-            f"--class-mets needs three positive numbers SLOW,MODERATE,BRISK, got {text!r}"
+            f"--class-mets needs three finite positive numbers SLOW,MODERATE,BRISK, got {text!r}"
         )
     return dict(zip(WALK_CLASSES, vals, strict=True))
 
@@ -73,6 +74,9 @@ def run(args: argparse.Namespace) -> int:
 
     import bayes_walk as bw
     from bayes_walk.cohort.schema import PAPER_ADJUST, inclusion_flow
+    from bayes_walk.outputs import check_output
+
+    check_output(args.out, inputs=(args.participants, args.daily))
 
     opts: dict[str, object] = {}
     if args.require is None:

@@ -7,7 +7,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from bayes_walk.errors import BayesWalkError
+from bayes_walk.cli.guard import run_guarded
 
 # Subcommand name -> module under bayes_walk.cli; each module has
 # ``add_parser(subparsers)`` and ``run(args) -> int`` and imports heavy libraries in ``run``.
@@ -47,17 +47,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``bayes-walk``; returns the exit code (0 ok, 1 check failed, 2 user error)."""
+    """Run ``bayes-walk``; returns the exit code.
+
+    0 ok, 1 check failed, 2 user error or an output that cannot be written, 130 / 143
+    interrupted by SIGINT / SIGTERM (nothing written); see ``cli/guard.py``.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except BayesWalkError as exc:
-        print(f"bayes-walk {args.command}: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print(f"bayes-walk {args.command}: interrupted; nothing was written.", file=sys.stderr)
-        return 130
+    return run_guarded(args.command, lambda: args.func(args))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ import json
 import math
 import sys
 
+from bayes_walk.cli.argtypes import nonnegative_float, positive_float
+
 # same defaults as bayes_walk.estimands.plateau (not imported here: keeps --help fast)
 DEFAULT_DELTA = -math.log(0.98)
 DEFAULT_TAIL = 0.10
@@ -32,8 +34,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "with LOO stacking weights",
     )
     p.add_argument("--exposure", default="walking_min", help="exposure (default walking_min)")
-    p.add_argument("--near", type=float, default=100.0, help="exposure value asked about (100)")
-    p.add_argument("--within", type=float, default=10.0, help="half-width around near (10)")
+    p.add_argument(
+        "--near", type=nonnegative_float, default=100.0, help="exposure value asked about (100)"
+    )
+    p.add_argument(
+        "--within", type=positive_float, default=10.0, help="half-width around near (10)"
+    )
     p.add_argument(
         "--delta",
         type=float,

@@ -80,6 +80,10 @@ def run(args: argparse.Namespace) -> int:
     from bayes_walk.checks.ppc import format_table, ppc_checks, validate_band
 
     band = validate_band(tuple(args.band))
+    if args.figure:
+        from bayes_walk.outputs import check_output
+
+        check_output(args.figure, inputs=(args.fit, args.data), option="--figure")
     fitted = bw.load_fit(args.fit)
     if args.data:
         cohort = bw.load_cohort(args.data)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from bayes_walk.cli.argtypes import nonnegative_float, positive_float
+
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     """Register ``report``."""
@@ -22,8 +24,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "--sweep", metavar="DIR", help="a sweep folder: forest plot of its analyses and a table"
     )
     p.add_argument("--out", required=True, help="output folder")
-    p.add_argument("--near", type=float, default=100.0, help="plateau question: near (100)")
-    p.add_argument("--within", type=float, default=10.0, help="plateau question: within (10)")
+    p.add_argument(
+        "--near", type=nonnegative_float, default=100.0, help="plateau question: near (100)"
+    )
+    p.add_argument(
+        "--within", type=positive_float, default=10.0, help="plateau question: within (10)"
+    )
     p.set_defaults(func=run)
     return p
 
@@ -34,16 +40,19 @@ def run(args: argparse.Namespace) -> int:
 
     import bayes_walk as bw
     from bayes_walk.errors import BayesWalkError
+    from bayes_walk.outputs import check_output
 
     if bool(args.sweep) == bool(args.fits):
         raise BayesWalkError("give fit files or --sweep DIR (one of them)")
     if args.sweep:
         from bayes_walk.report.sweep import sweep_report
 
+        check_output(args.out, inputs=(args.sweep,), kind="folder")
         for path in sweep_report(args.sweep, args.out):
             print(path)
         return 0
 
+    check_output(args.out, inputs=args.fits, kind="folder")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         bw.report(args.fits, out=args.out, near=args.near, within=args.within)

@@ -31,11 +31,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     """Simulate and write the cohort; user mistakes raise ``BayesWalkError`` (exit 2)."""
-    from pathlib import Path
 
     import bayes_walk as bw
     from bayes_walk.cohort.truth import TruthError, parse_truth
-    from bayes_walk.errors import CohortError
+    from bayes_walk.outputs import check_output
 
     # Fail on bad arguments before any work.
     parse_truth(args.truth)
@@ -43,8 +42,7 @@ def run(args: argparse.Namespace) -> int:
         raise TruthError(f"--n must be a positive number of participants, got {args.n}")
     if args.seed < 0:
         raise TruthError(f"--seed must be a non-negative integer, got {args.seed}")
-    if Path(args.out).is_dir():
-        raise CohortError("--out is a directory; give a file name such as cohort.nc", file=args.out)
+    check_output(args.out)
     t0 = time.perf_counter()
     print(
         f"simulating {args.n} participants (seed {args.seed}, truth {args.truth}) ...",

@@ -22,7 +22,7 @@ import pandas as pd
 
 from bayes_walk.cohort import validate
 from bayes_walk.cohort.schema import paper_levels
-from bayes_walk.errors import CohortError
+from bayes_walk.errors import CohortError, show_value
 
 ALWAYS_CATEGORICAL: tuple[str, ...] = ("municipality",)
 NUMERIC_KNOWN: tuple[str, ...] = ("age", "followup_years")
@@ -56,7 +56,7 @@ def categorical_from_known(
     out[valid_code] = [levels[int(c)] for c in codes[valid_code]]
     bad = ~missing & ~text_ok & ~valid_code
     if bad.any():
-        examples = ", ".join(repr(v) for v in pd.unique(df.loc[bad, column])[:3])
+        examples = ", ".join(show_value(v) for v in pd.unique(df.loc[bad, column])[:3])
         raise CohortError(
             f"unknown category (found {examples})",
             file=file,

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from bayes_walk.atomic import atomic_path
 from bayes_walk.errors import CohortError
+from bayes_walk.netcdf_bytes import save_netcdf
 
 ENGINE = "h5netcdf"
 REQUIRED_VARIABLES: tuple[str, ...] = ("clbp", "walking_min", "walking_mets")
@@ -47,10 +47,7 @@ def save_cohort(ds: xr.Dataset, path: str | os.PathLike[str]) -> Path:
     if "participant" in out.coords:
         out = out.assign_coords(participant=out["participant"].values.astype(str).astype(object))
     out.attrs.setdefault("created_by", _created_by())
-    target = Path(path)
-    with atomic_path(target) as tmp:
-        out.to_netcdf(tmp, engine=ENGINE)
-    return target
+    return save_netcdf(out, path)
 
 
 def load_cohort(path: str | os.PathLike[str]) -> xr.Dataset:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from bayes_walk.cohort.schema import SECONDS_PER_DAY
-from bayes_walk.errors import CohortError
+from bayes_walk.errors import CohortError, show_value
 
 ID = "participant_id"
 DAY = "day"
@@ -80,7 +80,7 @@ def to_numeric(df: pd.DataFrame, column: str, file: str) -> pd.Series:
     text = raw.astype("string").str.strip()
     bad = num.isna() & raw.notna() & (text != "") & ~text.str.lower().isin(["na", "nan"])
     if bad.any():
-        examples = ", ".join(repr(v) for v in pd.unique(raw[bad])[:3])
+        examples = ", ".join(show_value(v) for v in pd.unique(raw[bad])[:3])
         raise CohortError(
             f"non-numeric values (e.g. {examples})",
             file=file,
@@ -97,7 +97,7 @@ def check_outcome(df: pd.DataFrame, file: str, column: str = "clbp") -> pd.Serie
     y = to_numeric(df, column, file)
     bad = y.notna() & ~y.isin([0.0, 1.0])
     if bad.any():
-        examples = ", ".join(repr(v) for v in pd.unique(df.loc[bad, column])[:3])
+        examples = ", ".join(show_value(v) for v in pd.unique(df.loc[bad, column])[:3])
         raise CohortError(
             f"outcome must be 0 or 1 (found {examples})",
             file=file,

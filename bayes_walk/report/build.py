@@ -1,7 +1,9 @@
 """``build_report``: fits in, ``index.html`` + ``report.md`` + ``figures/*.png`` out.
 
 Everything is computed in memory first; files are written only once every section has
-been built, each one atomically, so a bad fit file leaves ``--out`` untouched.
+been built, into a temporary sibling folder that replaces ``--out`` as a whole at the end
+(``atomic.atomic_folder``), so a bad fit file, a full disk or a kill leaves ``--out``
+untouched, and a rerun never mixes old and new figures.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bayes_walk.answers.cohort_link import cohort_for_fit
-from bayes_walk.atomic import write_atomic, write_text_atomic
+from bayes_walk.atomic import atomic_folder, write_atomic, write_text_atomic
 from bayes_walk.errors import FitFileError
 from bayes_walk.report.render import Section, to_html, to_markdown
 from bayes_walk.report.sections import (
@@ -164,6 +166,9 @@ def build_report(
     fits = load_fits(fit_paths)
     _progress(f"{len(fits)} fit(s): {', '.join(f.name for f in fits)}", quiet)
     sections = build_sections(fits, timings=timings, near=near, within=within, quiet=quiet)
-    paths = write_report(sections, out_dir, title=title, intro=intro_lines(fits, intro))
+    with atomic_folder(out_dir) as tmp:
+        write_report(sections, tmp, title=title, intro=intro_lines(fits, intro))
+    out = Path(out_dir)
+    paths = {"html": out / "index.html", "markdown": out / "report.md", "figures": out / "figures"}
     _progress(f"wrote {paths['html']} and {paths['markdown']}", quiet)
     return paths

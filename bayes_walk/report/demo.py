@@ -69,9 +69,42 @@ def run_demo(
     dict
         Paths of the report files.
     """
-    from bayes_walk.api import fit
+    from bayes_walk.atomic import atomic_folder
+    from bayes_walk.spec.model_spec import load_spec
+
+    t0 = time.perf_counter()
+    load0 = os.getloadavg()[0]
+    out = Path(out)
+    specs = [load_spec(m) for m in models]  # bad model names fail before anything is written
+    # Built in a temporary sibling and swapped in at the end: a kill or a full disk leaves
+    # the old folder (or none), and a rerun never mixes old and new files.
+    with atomic_folder(out) as work:
+        paths = _run_into(
+            work,
+            out,
+            specs,
+            t0=t0,
+            load0=load0,
+            n=n,
+            seed=seed,
+            truth=truth,
+            chains=chains,
+            draws=draws,
+            tune=tune,
+            sampler=sampler,
+        )
+    paths = {k: out / Path(v).relative_to(work) for k, v in paths.items()}
+    _say(f"demo finished in {time.perf_counter() - t0:.1f} s; open {paths['html']}", t0)
+    return paths
+
+
+def _run_into(
+    out: Path, final: Path, specs, *, t0, load0, n, seed, truth, chains, draws, tune, sampler
+) -> dict[str, Path]:
+    """Simulate, fit, check and write the report into ``out`` (the temporary folder)."""
     from bayes_walk.cohort.simulate import simulate_cohort
     from bayes_walk.cohort.store import save_cohort
+    from bayes_walk.inference.fit import fit
     from bayes_walk.report.build import (
         build_sections,
         intro_lines,
@@ -79,37 +112,35 @@ def run_demo(
         timing_section,
         write_report,
     )
-    from bayes_walk.spec.model_spec import load_spec, validate_spec
+    from bayes_walk.results import save_fit
+    from bayes_walk.spec.model_spec import validate_spec
 
-    t0 = time.perf_counter()
-    load0 = os.getloadavg()[0]
-    out = Path(out)
-    specs = [load_spec(m) for m in models]  # bad model names fail before anything is written
     timings: dict[str, float] = {}
     _say(f"simulating a paper-calibrated cohort: n = {n:,}, truth '{truth}', seed {seed}", t0)
     t = time.perf_counter()
     cohort = simulate_cohort(n, seed=seed, truth=truth)
     for spec in specs:
         validate_spec(spec, cohort)
-    cohort_path = out / "cohort.nc"
-    save_cohort(cohort, cohort_path)
+    # the fits record the final path; the report finds the cohort beside fits/ meanwhile
+    cohort_path = final / "cohort.nc"
+    save_cohort(cohort, out / "cohort.nc")
     timings["simulate cohort"] = time.perf_counter() - t
     fit_paths = []
     for i, spec in enumerate(specs, 1):
         _say(f"fitting model {i}/{len(specs)} '{spec.name}' ({chains} x {tune}+{draws})", t0)
         t = time.perf_counter()
-        fitted = fit(
+        idata = fit(
             spec,
-            cohort_path,
+            cohort,
             chains=chains,
             draws=draws,
             tune=tune,
             sampler=sampler,
             seed=seed,
-            progress=True,
+            cohort_path=str(cohort_path),
         )
         path = out / "fits" / f"{spec.name}.nc"
-        fitted.save(path)
+        save_fit(idata, path)
         timings[f"fit {spec.name}"] = time.perf_counter() - t
         fit_paths.append(path)
         _say(f"'{spec.name}' done in {timings[f'fit {spec.name}']:.1f} s -> {path}", t0)
@@ -131,5 +162,4 @@ def run_demo(
     paths = write_report(
         sections, out, title="bayes_walk demo report", intro=intro_lines(fits, intro)
     )
-    _say(f"demo finished in {time.perf_counter() - t0:.1f} s; open {paths['html']}", t0)
     return paths

@@ -229,6 +229,14 @@ def spec_from_dict(d: dict[str, Any], source: str = "spec") -> ModelSpec:
     dupl = set(adjust) & set(exposures)
     if dupl:
         raise SpecError(f"{source}: {sorted(dupl)} is both an exposure and in 'adjust'")
+    outcome = str(d.get("outcome", "clbp"))
+    if outcome in adjust:
+        raise SpecError(
+            f"{source}: the outcome '{outcome}' is listed in 'adjust'; a model cannot adjust "
+            "for its own outcome"
+        )
+    if outcome in exposures:
+        raise SpecError(f"{source}: the outcome '{outcome}' is also an exposure")
 
     raw_h = d.get("hierarchy", {})
     _unknown(raw_h, _HIERARCHY_KEYS, f"{source}: hierarchy")
@@ -378,6 +386,15 @@ def validate_spec(spec: ModelSpec, cohort) -> None:
     y = need(spec.outcome, "outcome")
     if not np.isin(y, (0, 1)).all():
         raise SpecError(f"{spec.name}: outcome '{spec.outcome}' must be 0/1")
+    if spec.outcome in spec.adjust:
+        raise SpecError(f"{spec.name}: the outcome '{spec.outcome}' is listed in 'adjust'")
+    events = int(np.sum(y))
+    if events == 0 or events == y.size:
+        which = "no participant has" if events == 0 else "every participant has"
+        raise SpecError(
+            f"{spec.name}: {which} the outcome '{spec.outcome}' ({events} events among "
+            f"{y.size} participants); a risk ratio cannot be estimated from such a cohort"
+        )
     for a in spec.adjust:
         need(a, "covariate")
     if spec.offset:

@@ -49,6 +49,11 @@ def test_demo_writes_report_with_timings(tmp_path, monkeypatch, capsys):
     html = (out / "index.html").read_text()
     assert 'id="timing"' in html and "fit gp" in html
     assert (out / "fits" / "gp.nc").exists() and (out / "cohort.nc").exists()
+    # built in a temporary sibling, the fits still record the final cohort path
+    import arviz as az
+
+    assert az.from_netcdf(out / "fits" / "gp.nc").attrs["cohort_path"] == str(out / "cohort.nc")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo"]
     md = (out / "report.md").read_text()
     assert "Inclusion flow" in md and "Table 1" in md
 

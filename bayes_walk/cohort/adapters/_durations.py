@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from bayes_walk.cohort import validate
-from bayes_walk.errors import CohortError
+from bayes_walk.errors import CohortError, show_value
 
 
 def to_seconds(df: pd.DataFrame, column: str, file: str, *, number_unit_s: float) -> pd.Series:
@@ -29,7 +29,7 @@ def to_seconds(df: pd.DataFrame, column: str, file: str, *, number_unit_s: float
     td = pd.to_timedelta(text.where(~blank, None), errors="coerce")
     bad = td.isna() & ~blank
     if bad.any():
-        examples = ", ".join(repr(v) for v in pd.unique(raw[bad])[:3])
+        examples = ", ".join(show_value(v) for v in pd.unique(raw[bad])[:3])
         raise CohortError(
             f"non-numeric values (e.g. {examples}) where a duration is expected",
             file=file,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -10,6 +11,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from bayes_walk.cohort.adapters._dialect import check_frame, check_header, read_text, sniff
 from bayes_walk.cohort.build import build_cohort
 from bayes_walk.cohort.validate import ID
 from bayes_walk.errors import CohortError
@@ -42,13 +44,20 @@ def read_table(
     try:
         if lower.endswith(PARQUET_SUFFIXES):
             df = pd.read_parquet(p)
+            check_frame(df, name)
             for col in id_columns:
                 if col in df.columns and not pd.api.types.is_string_dtype(df[col]):
                     df[col] = _ids_as_text(df[col])
         elif lower.endswith(CSV_SUFFIXES):
-            sep = "\t" if ".tsv" in lower else ","
+            text = read_text(p, name)
+            dialect = sniff(text, "\t" if ".tsv" in lower else ",")
+            check_header(text, dialect, name)
             df = pd.read_csv(
-                p, sep=sep, dtype=dict.fromkeys(id_columns, str), skipinitialspace=True
+                io.StringIO(text),
+                sep=dialect.sep,
+                decimal=dialect.decimal,
+                dtype=dict.fromkeys(id_columns, str),
+                skipinitialspace=True,
             )
         else:
             raise CohortError(
