@@ -85,7 +85,7 @@ def _load_file_cohorts(plan: SweepPlan) -> dict[str, Any]:
 
 
 def _cohort_ids(plan: SweepPlan, files: dict[str, Any], version: str) -> dict[str, str]:
-    from bayes_walk.inference.fit import cohort_hash
+    from bayes_walk.inference.groups import cohort_hash
 
     ids = {}
     for c in plan.cohorts:
