@@ -180,6 +180,38 @@ class Fit:
         return cohort_for_fit(self.idata, fit_path=None if self.path is None else str(self.path))
 
     @property
+    def outcome(self) -> str:
+        """The outcome variable the fit modelled (the spec's ``outcome``)."""
+        return str(self.spec.outcome)
+
+    @property
+    def outcome_label(self) -> str:
+        """The outcome in words (attr ``outcome_label``; "chronic low back pain" for clbp)."""
+        from bayes_walk.fitmeta import outcome_label
+
+        return outcome_label(self.idata)
+
+    def arviz_data(self):
+        """The InferenceData with every draw-indexed group on the posterior predictive's draws.
+
+        Small fits store the posterior predictive for every draw, so this is ``idata`` itself;
+        large ones store it thinned (``posterior_predictive.attrs["thin_step"]``) and get a
+        copy whose posterior, sample_stats and log_likelihood keep the same draws, which is
+        what ``az.plot_loo_pit`` and ``az.plot_ppc`` need.
+        """
+        idata = self.idata
+        if "posterior_predictive" not in idata.groups():
+            return idata
+        keep = idata.posterior_predictive["draw"].values
+        if np.array_equal(keep, idata.posterior["draw"].values):
+            return idata
+        out = idata.copy()
+        for group in ("posterior", "sample_stats", "log_likelihood"):
+            if group in out.groups():
+                setattr(out, group, getattr(out, group).sel(draw=keep))
+        return out
+
+    @property
     def built(self):
         """The rebuilt :class:`~bayes_walk.model.builder.BuiltModel` (designs from the file)."""
         if self._built is None:

@@ -17,7 +17,7 @@ from bayes_walk.estimands.draws import (
     interval,
     reference_of,
 )
-from bayes_walk.fitmeta import fit_attrs, spec_dict
+from bayes_walk.fitmeta import fit_attrs, outcome_of, spec_dict
 from bayes_walk.inference.diagnostics import fit_diagnostics, warnings_in_words
 
 
@@ -60,7 +60,12 @@ def rr_table_rows(
         cuts = category_info(idata, exposure).get("cuts")
         # the paper's Table 2 model: focal exposure in categories, the other one linear
         freq, note = frequentist_table(
-            cohort, exposure, adjust=adjustment_of(idata), cuts=cuts, other="linear"
+            cohort,
+            exposure,
+            adjust=adjustment_of(idata),
+            cuts=cuts,
+            other="linear",
+            outcome=outcome_of(idata),
         )
         notes[exposure] = note
         freq_rows = _freq_rows(freq, list(table["category"]))

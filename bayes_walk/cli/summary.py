@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(s, indent=2, allow_nan=False))
     else:
-        from bayes_walk.fitmeta import ratio_abbr
+        from bayes_walk.fitmeta import outcome_label, ratio_abbr
 
-        print(summary_text(s, ratio=ratio_abbr(fitted.idata)))
+        print(summary_text(s, ratio=ratio_abbr(fitted.idata), outcome=outcome_label(fitted.idata)))
     return 0

@@ -138,7 +138,7 @@ def build_report(
     out_dir: str | os.PathLike[str],
     *,
     timings: dict[str, float] | None = None,
-    title: str = "bayes_walk report: walking and chronic low back pain",
+    title: str | None = None,
     intro: Sequence[str] = (),
     near: float = 100.0,
     within: float = 10.0,
@@ -162,6 +162,11 @@ def build_report(
         Paths written (``html``, ``markdown``, ``figures``).
     """
     fits = load_fits(fit_paths)
+    if title is None:
+        from bayes_walk.fitmeta import outcome_label
+
+        labels = list(dict.fromkeys(outcome_label(f.idata) for f in fits))
+        title = f"bayes_walk report: walking and {' / '.join(labels) or 'the outcome'}"
     _progress(f"{len(fits)} fit(s): {', '.join(f.name for f in fits)}", quiet)
     sections = build_sections(fits, timings=timings, near=near, within=within, quiet=quiet)
     paths = write_report(sections, out_dir, title=title, intro=intro_lines(fits, intro))

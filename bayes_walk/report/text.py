@@ -29,7 +29,7 @@ def _exposure_title(exposure: str) -> str:
     return f"{label} ({unit})" if unit else label
 
 
-def summary_text(s: dict, ratio: str = "RR") -> str:
+def summary_text(s: dict, ratio: str = "RR", outcome: str = "chronic low back pain") -> str:
     """The paper's Table 2 layout plus the curve at round values and diagnostics.
 
     ``ratio`` is the ratio's abbreviation in the headings: ``RR`` (risk ratio) or ``IRR``
@@ -42,7 +42,7 @@ def summary_text(s: dict, ratio: str = "RR") -> str:
             if ratio == "IRR"
             else []
         ),
-        f"Model: {s['model']}  (forms: "
+        f"Model: {s['model']}  (outcome: {outcome}; forms: "
         + ", ".join(f"{k}={v}" for k, v in (s.get("forms") or {}).items())
         + f"; n = {s.get('n_participants')})",
         f"Diagnostics: {d['divergences']} divergences, max R-hat "
@@ -61,7 +61,7 @@ def summary_text(s: dict, ratio: str = "RR") -> str:
         lines += [
             "",
             f"Table 2. {_exposure_title(exposure)}: {'rate' if ratio == 'IRR' else 'risk'} of "
-            "chronic low back pain",
+            f"{outcome}",
         ]
         head = (
             f"{'Category':<14}{'N':>8}{'Cases':>8}  {f'Bayesian {ratio} ({pct}% CrI)':<24}"
