@@ -226,16 +226,23 @@ class Fit:
 
         Returns a DataArray with dims ``(chain, draw, [stratum,] x)``, from the form's own
         prediction with the designs stored in the file (at the grid values it reproduces
-        the stored ``logrr_<exposure>``). HSGP values beyond the boundary ``L`` are NaN.
+        the stored ``logrr_<exposure>``). Values outside the curve's grid (the exposure's
+        1st..99th percentile in the data) are NaN, with a warning, as in :meth:`rr` and the
+        CLI: no form extrapolates beyond the data.
         """
         from bayes_walk.model.forms import get_form
 
         self._need_exposure(exposure)
         d = self.designs["exposures"][exposure]
         x = np.atleast_1d(np.asarray(x, dtype=np.float64))
+        outside = self._warn_outside(exposure, x, stacklevel=3)
         out = get_form(d["form"]).predict(x, self.posterior, d, exposure)
         order = [dim for dim in ("chain", "draw", "stratum", "x") if dim in out.dims]
         out = out.transpose(*order)
+        if outside.any():
+            vals = np.array(out.values, dtype=np.float64)
+            vals[..., outside] = np.nan
+            out = out.copy(data=vals)
         out.name = f"logrr_{exposure}"
         out.attrs.update({"reference": d["reference"], "form": d["form"]})
         return out
@@ -275,16 +282,8 @@ class Fit:
         self._need_exposure(exposure)
         curve = curve_draws(self.idata, exposure, source=str(self.path or self.name))
         xs = np.atleast_1d(np.asarray(at, dtype=float))
-        grid = grid_values(curve)
         asked = xs if reference is None else np.append(xs, float(reference))
-        outside = asked[(asked < grid[0]) | (asked > grid[-1]) | ~np.isfinite(asked)]
-        if outside.size:
-            warnings.warn(
-                f"{exposure} values {', '.join(f'{v:g}' for v in outside)} lie outside the "
-                f"fitted curve's range {grid[0]:.4g}..{grid[-1]:.4g}: their RR is NaN",
-                UserWarning,
-                stacklevel=2,
-            )
+        self._warn_outside(exposure, asked, stacklevel=3, grid=grid_values(curve))
         return rr_frame(curve, xs, reference=reference, prob=prob, hdi=hdi)
 
     def plateau(
@@ -325,6 +324,30 @@ class Fit:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             return fit_summary(self.idata, fit_path=fit_path, hdi=hdi, frequentist=frequentist)
+
+    def curve_range(self, exposure: str) -> tuple[float, float]:
+        """The range the stored curve covers (its grid: the data's 1st..99th percentile)."""
+        from bayes_walk.estimands.draws import curve_draws, grid_values
+
+        grid = grid_values(curve_draws(self.idata, exposure, source=str(self.path or self.name)))
+        return float(grid[0]), float(grid[-1])
+
+    def _warn_outside(self, exposure: str, x, *, stacklevel: int, grid=None) -> np.ndarray:
+        """Mask of ``x`` outside the curve's range; warns once naming the values."""
+        lo, hi = (grid[0], grid[-1]) if grid is not None else self.curve_range(exposure)
+        x = np.asarray(x, dtype=float)
+        # a hair of tolerance: grid ends are percentiles stored in floating point
+        tol = 1e-9 * max(1.0, abs(hi - lo))
+        mask = ~np.isfinite(x) | (x < lo - tol) | (x > hi + tol)
+        if mask.any():
+            warnings.warn(
+                f"{exposure} values {', '.join(f'{v:g}' for v in x[mask])} lie outside the "
+                f"fitted curve's range {lo:.4g}..{hi:.4g} (the data's 1st..99th percentile): "
+                "their RR is NaN",
+                UserWarning,
+                stacklevel=stacklevel,
+            )
+        return mask
 
     def _need_exposure(self, exposure: str) -> None:
         if exposure not in self.designs["exposures"]:
