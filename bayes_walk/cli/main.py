@@ -7,6 +7,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from bayes_walk import __version__
+from bayes_walk.cli.pipes import run_piped
 from bayes_walk.errors import BayesWalkError
 
 # Subcommand name -> module under bayes_walk.cli; each module has
@@ -32,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="bayes-walk",
         description="Bayesian dose-response analysis of walking and chronic low back pain.",
     )
+    parser.add_argument("--version", action="version", version=f"bayes-walk {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for module in SUBCOMMANDS.values():
@@ -50,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        return int(run_piped(args.func, args) or 0)  # `| head`: quiet exit 0
     except BayesWalkError as exc:
         print(f"bayes-walk {args.command}: error: {exc}", file=sys.stderr)
         return 2
