@@ -286,6 +286,28 @@ class Fit:
         self._warn_outside(exposure, asked, stacklevel=3, grid=grid_values(curve))
         return rr_frame(curve, xs, reference=reference, prob=prob, hdi=hdi)
 
+    def covariates(self, *, prob: float = 0.95, hdi: bool = False):
+        """Covariate risk ratios with E-values.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``covariate``, ``contrast`` (``per unit``, ``per SD (<sd>)`` or the level),
+            ``reference`` (the reference level of a categorical covariate), ``rr_median``,
+            ``rr_lo``, ``rr_hi``, ``p_benefit``, ``evalue``, ``evalue_limit``.
+        """
+        from bayes_walk.estimands.covariates import covariate_table
+        from bayes_walk.estimands.evalue import evalue, evalue_limit
+
+        table = covariate_table(
+            self.posterior, self.designs.get("covariates") or {}, prob=prob, hdi=hdi
+        )
+        table["evalue"] = [evalue(v) for v in table["rr_median"]]
+        table["evalue_limit"] = [
+            evalue_limit(lo, hi) for lo, hi in zip(table["rr_lo"], table["rr_hi"], strict=True)
+        ]
+        return table
+
     def plateau(
         self,
         exposure: str = "walking_min",

@@ -57,6 +57,12 @@ def load_fits(fits: Sequence[Any]) -> list[FitEntry]:
     return out
 
 
+def _covariates_section(fits):
+    from bayes_walk.report.sections_covariates import covariates_section
+
+    return covariates_section(fits)
+
+
 def build_sections(
     fits: list[FitEntry],
     *,
@@ -76,6 +82,7 @@ def build_sections(
         ("curves", lambda: curves_section(fits, cohort)),
         ("plateau", lambda: plateau_section(fits, near=near, within=within, cohort=cohort)),
         ("Table 3", lambda: joint_section(fits, cohort)),
+        ("covariates and E-values", lambda: _covariates_section(fits)),
         ("predictive checks", lambda: checks_section(fits)),
         ("LOO comparison", lambda: compare_section(fits)),
     ]
