@@ -21,6 +21,7 @@ SUBCOMMANDS: dict[str, str] = {
     "summary": "summary",
     "plateau": "plateau",
     "rr": "rr",
+    "risk": "risk",
     "ppc": "ppc",
     "compare": "compare",
     "report": "report",
