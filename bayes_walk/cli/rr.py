@@ -7,7 +7,7 @@ import json
 import math
 import sys
 
-FORMATS = ("text", "csv", "latex", "md")
+from bayes_walk.cli.tables import FORMATS, render
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -62,21 +62,6 @@ def to_json(table, exposure: str, reference: float) -> dict:
     return {"exposure": exposure, "reference": float(reference), "rows": rows}
 
 
-def markdown(table) -> str:
-    """A Markdown table (pandas' own needs the optional ``tabulate``)."""
-
-    def cell(v) -> str:
-        if isinstance(v, float):
-            return "-" if not math.isfinite(v) else f"{v:.3f}"
-        return str(v)
-
-    head = list(table.columns)
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for r in table.itertuples(index=False):
-        lines.append("| " + " | ".join(cell(v) for v in r) + " |")
-    return "\n".join(lines)
-
-
 def run(args: argparse.Namespace) -> int:
     """Print the RR table."""
     import warnings
@@ -97,12 +82,8 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.json:
         print(json.dumps(to_json(table, args.exposure, reference), allow_nan=False))
-    elif args.format == "csv":
-        print(table.to_csv(index=False), end="")
-    elif args.format == "latex":
-        print(table.to_latex(index=False, float_format="%.3f", na_rep="--"))
-    elif args.format == "md":
-        print(markdown(table))
+    elif args.format != "text":
+        print(render(table, args.format))
     else:
         from bayes_walk.fitmeta import ratio_abbr
 
