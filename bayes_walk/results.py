@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from bayes_walk.answers.fit_risk import RiskMethods
 from bayes_walk.atomic import atomic_path
 from bayes_walk.errors import BayesWalkError, FitFileError
 
@@ -48,7 +49,7 @@ def check_version(written_by: str, source: str) -> None:
 
 
 @dataclass
-class Fit:
+class Fit(RiskMethods):
     """A fitted model.
 
     Attributes
@@ -255,6 +256,8 @@ class Fit:
         *,
         prob: float = 0.95,
         hdi: bool = False,
+        stratum: str | None = None,
+        versus: str | None = None,
     ):
         """Risk ratios at exposure values ``at`` versus ``reference``.
 
@@ -268,6 +271,11 @@ class Fit:
             The value RR = 1 refers to (default: the spec's reference).
         prob, hdi
             Interval mass and kind (equal-tailed by default).
+        stratum, versus
+            For stratum curves: ``stratum`` alone keeps that stratum's rows; with
+            ``versus`` the answer is the ratio of the two strata's RRs
+            (:func:`bayes_walk.estimands.strata.stratum_ratio_frame`: ``stratum``,
+            ``versus``, ``x``, ``ratio_median``, ``ratio_lo``, ``ratio_hi``, ``p_below_1``).
 
         Returns
         -------
@@ -284,7 +292,22 @@ class Fit:
         xs = np.atleast_1d(np.asarray(at, dtype=float))
         asked = xs if reference is None else np.append(xs, float(reference))
         self._warn_outside(exposure, asked, stacklevel=3, grid=grid_values(curve))
-        return rr_frame(curve, xs, reference=reference, prob=prob, hdi=hdi)
+        src = str(self.path or self.name)
+        if versus is not None:
+            from bayes_walk.estimands.strata import stratum_ratio_frame
+
+            if stratum is None:
+                raise BayesWalkError(f"{src}: versus='{versus}' needs stratum= as well")
+            return stratum_ratio_frame(
+                curve, xs, stratum, versus, reference=reference, prob=prob, hdi=hdi, source=src
+            )
+        table = rr_frame(curve, xs, reference=reference, prob=prob, hdi=hdi)
+        if stratum is not None:
+            from bayes_walk.estimands.strata import check_stratum
+
+            check_stratum(curve, stratum, src)
+            table = table[table["stratum"] == str(stratum)].reset_index(drop=True)
+        return table
 
     def covariates(self, *, prob: float = 0.95, hdi: bool = False):
         """Covariate risk ratios with E-values.
@@ -307,55 +330,6 @@ class Fit:
             evalue_limit(lo, hi) for lo, hi in zip(table["rr_lo"], table["rr_hi"], strict=True)
         ]
         return table
-
-    # absolute risks (g-computation over the fit's cohort) ------------------------------
-    def absolute_risk(self, exposure: str, at, *, prob: float = 0.95, hdi: bool = False):
-        """Posterior of the cohort's average risk if everyone had exposure ``x`` (each ``at``).
-
-        Standardisation over the participants the fit stores (other exposures and
-        covariates as observed; :mod:`bayes_walk.answers.risk`). Columns ``x``,
-        ``risk_median``, ``risk_lo``, ``risk_hi``; NaN with a warning outside the curve.
-        """
-        from bayes_walk.answers.risk import absolute_risk_frame
-
-        xs = np.atleast_1d(np.asarray(at, dtype=float))
-        outside = self._warn_outside(exposure, xs, stacklevel=3)
-        return absolute_risk_frame(self._risk_data(exposure), xs, outside, prob=prob, hdi=hdi)
-
-    def risk_difference(
-        self, exposure: str, x1: float, x2: float, *, prob: float = 0.95, hdi: bool = False
-    ):
-        """Risk difference R(x2) - R(x1) and cases per 1,000 prevented moving x1 -> x2.
-
-        Columns ``x1``, ``x2``, ``risk1_*``, ``risk2_*``, ``rd_*``,
-        ``prevented_per_1000_*`` (``*`` = median, lo, hi) and ``p_lower`` = P(R(x2) < R(x1)).
-        """
-        from bayes_walk.answers.risk import risk_difference_frame
-
-        table = risk_difference_frame(self._risk_data(exposure), x1, x2, prob=prob, hdi=hdi)
-        if self._warn_outside(exposure, [x1, x2], stacklevel=3).any():
-            table.loc[:, table.columns[2:]] = np.nan
-        return table
-
-    def attributable_fraction(
-        self, exposure: str, threshold: float, *, prob: float = 0.95, hdi: bool = False
-    ):
-        """Population attributable fraction of exposure below ``threshold``: the share of
-        the cohort's risk that would go if everyone below it were raised to it."""
-        from bayes_walk.answers.risk import attributable_fraction_frame
-
-        table = attributable_fraction_frame(
-            self._risk_data(exposure), threshold, prob=prob, hdi=hdi
-        )
-        if self._warn_outside(exposure, [threshold], stacklevel=3).any():
-            table.loc[:, ["paf_median", "paf_lo", "paf_hi"]] = np.nan
-        return table
-
-    def _risk_data(self, exposure: str):
-        from bayes_walk.answers.risk import RiskData
-
-        self._need_exposure(exposure)
-        return RiskData(self, exposure)
 
     def plateau(
         self,
