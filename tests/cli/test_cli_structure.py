@@ -19,6 +19,7 @@ DESIGN_COMMANDS = [
     "report",
     "demo",
     "rr",
+    "risk",  # issue 15: absolute risks (to be added to DESIGN "Command line")
 ]
 
 
