@@ -377,7 +377,9 @@ class Fit(RiskMethods):
         grid = grid_values(curve_draws(self.idata, exposure, source=str(self.path or self.name)))
         return float(grid[0]), float(grid[-1])
 
-    def _warn_outside(self, exposure: str, x, *, stacklevel: int, grid=None) -> np.ndarray:
+    def _warn_outside(
+        self, exposure: str, x, *, stacklevel: int, grid=None, what: str = "RR"
+    ) -> np.ndarray:
         """Mask of ``x`` outside the curve's range; warns once naming the values."""
         lo, hi = (grid[0], grid[-1]) if grid is not None else self.curve_range(exposure)
         x = np.asarray(x, dtype=float)
@@ -388,7 +390,7 @@ class Fit(RiskMethods):
             warnings.warn(
                 f"{exposure} values {', '.join(f'{v:g}' for v in x[mask])} lie outside the "
                 f"fitted curve's range {lo:.4g}..{hi:.4g} (the data's 1st..99th percentile): "
-                "their RR is NaN",
+                f"their {what} is NaN",
                 UserWarning,
                 stacklevel=stacklevel,
             )

@@ -22,7 +22,7 @@ class RiskMethods:
         from bayes_walk.answers.risk import absolute_risk_frame
 
         xs = np.atleast_1d(np.asarray(at, dtype=float))
-        outside = self._warn_outside(exposure, xs, stacklevel=3)
+        outside = self._warn_outside(exposure, xs, stacklevel=3, what="risk")
         return absolute_risk_frame(self._risk_data(exposure), xs, outside, prob=prob, hdi=hdi)
 
     def risk_difference(
@@ -36,7 +36,7 @@ class RiskMethods:
         from bayes_walk.answers.risk import risk_difference_frame
 
         table = risk_difference_frame(self._risk_data(exposure), x1, x2, prob=prob, hdi=hdi)
-        if self._warn_outside(exposure, [x1, x2], stacklevel=3).any():
+        if self._warn_outside(exposure, [x1, x2], stacklevel=3, what="risk").any():
             table.loc[:, table.columns[2:]] = np.nan
         return table
 
@@ -50,7 +50,7 @@ class RiskMethods:
         table = attributable_fraction_frame(
             self._risk_data(exposure), threshold, prob=prob, hdi=hdi
         )
-        if self._warn_outside(exposure, [threshold], stacklevel=3).any():
+        if self._warn_outside(exposure, [threshold], stacklevel=3, what="risk").any():
             table.loc[:, ["paf_median", "paf_lo", "paf_hi"]] = np.nan
         return table
 
