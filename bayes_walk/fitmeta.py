@@ -65,3 +65,37 @@ def model_name(idata, fallback: str) -> str:
 def form_of(idata, exposure: str) -> str | None:
     """The form of ``exposure`` in the fit's spec."""
     return ((spec_dict(idata).get("exposures") or {}).get(exposure) or {}).get("form")
+
+
+DEFAULT_OUTCOME = "clbp"
+DEFAULT_LABELS = {"clbp": "chronic low back pain"}
+
+
+def outcome_of(idata) -> str:
+    """The outcome variable the fit modelled (the spec's ``outcome``; ``clbp`` by default)."""
+    return str(spec_dict(idata).get("outcome") or DEFAULT_OUTCOME)
+
+
+def label_for(outcome: str, cohort=None) -> str:
+    """The words for ``outcome``: the cohort's ``outcome_label`` attr (on the Dataset or on
+    the variable), else ``long_name``-free defaults: "chronic low back pain" for ``clbp``,
+    the variable name otherwise."""
+    if cohort is not None:
+        for attrs in (getattr(cohort, "attrs", {}), _var_attrs(cohort, outcome)):
+            label = attrs.get("outcome_label")
+            if label:
+                return str(label)
+    return DEFAULT_LABELS.get(outcome, outcome)
+
+
+def _var_attrs(cohort, name: str) -> dict[str, Any]:
+    try:
+        return dict(cohort[name].attrs)
+    except (KeyError, TypeError):
+        return {}
+
+
+def outcome_label(idata) -> str:
+    """The outcome's words stored with the fit (attr ``outcome_label``), else the default."""
+    label = attr(idata, "outcome_label")
+    return str(label) if label else label_for(outcome_of(idata))

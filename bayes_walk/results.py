@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from bayes_walk.answers.fit_risk import RiskMethods
 from bayes_walk.errors import BayesWalkError, FitFileError
 from bayes_walk.netcdf_bytes import save_netcdf
 
@@ -48,7 +49,7 @@ def check_version(written_by: str, source: str) -> None:
 
 
 @dataclass
-class Fit:
+class Fit(RiskMethods):
     """A fitted model.
 
     Attributes
@@ -181,6 +182,38 @@ class Fit:
         return cohort_for_fit(self.idata, fit_path=None if self.path is None else str(self.path))
 
     @property
+    def outcome(self) -> str:
+        """The outcome variable the fit modelled (the spec's ``outcome``)."""
+        return str(self.spec.outcome)
+
+    @property
+    def outcome_label(self) -> str:
+        """The outcome in words (attr ``outcome_label``; "chronic low back pain" for clbp)."""
+        from bayes_walk.fitmeta import outcome_label
+
+        return outcome_label(self.idata)
+
+    def arviz_data(self):
+        """The InferenceData with every draw-indexed group on the posterior predictive's draws.
+
+        Small fits store the posterior predictive for every draw, so this is ``idata`` itself;
+        large ones store it thinned (``posterior_predictive.attrs["thin_step"]``) and get a
+        copy whose posterior, sample_stats and log_likelihood keep the same draws, which is
+        what ``az.plot_loo_pit`` and ``az.plot_ppc`` need.
+        """
+        idata = self.idata
+        if "posterior_predictive" not in idata.groups():
+            return idata
+        keep = idata.posterior_predictive["draw"].values
+        if np.array_equal(keep, idata.posterior["draw"].values):
+            return idata
+        out = idata.copy()
+        for group in ("posterior", "sample_stats", "log_likelihood"):
+            if group in out.groups():
+                setattr(out, group, getattr(out, group).sel(draw=keep))
+        return out
+
+    @property
     def built(self):
         """The rebuilt :class:`~bayes_walk.model.builder.BuiltModel` (designs from the file)."""
         if self._built is None:
@@ -195,16 +228,23 @@ class Fit:
 
         Returns a DataArray with dims ``(chain, draw, [stratum,] x)``, from the form's own
         prediction with the designs stored in the file (at the grid values it reproduces
-        the stored ``logrr_<exposure>``). HSGP values beyond the boundary ``L`` are NaN.
+        the stored ``logrr_<exposure>``). Values outside the curve's grid (the exposure's
+        1st..99th percentile in the data) are NaN, with a warning, as in :meth:`rr` and the
+        CLI: no form extrapolates beyond the data.
         """
         from bayes_walk.model.forms import get_form
 
         self._need_exposure(exposure)
         d = self.designs["exposures"][exposure]
         x = np.atleast_1d(np.asarray(x, dtype=np.float64))
+        outside = self._warn_outside(exposure, x, stacklevel=3)
         out = get_form(d["form"]).predict(x, self.posterior, d, exposure)
         order = [dim for dim in ("chain", "draw", "stratum", "x") if dim in out.dims]
         out = out.transpose(*order)
+        if outside.any():
+            vals = np.array(out.values, dtype=np.float64)
+            vals[..., outside] = np.nan
+            out = out.copy(data=vals)
         out.name = f"logrr_{exposure}"
         out.attrs.update({"reference": d["reference"], "form": d["form"]})
         return out
@@ -217,6 +257,8 @@ class Fit:
         *,
         prob: float = 0.95,
         hdi: bool = False,
+        stratum: str | None = None,
+        versus: str | None = None,
     ):
         """Risk ratios at exposure values ``at`` versus ``reference``.
 
@@ -230,6 +272,11 @@ class Fit:
             The value RR = 1 refers to (default: the spec's reference).
         prob, hdi
             Interval mass and kind (equal-tailed by default).
+        stratum, versus
+            For stratum curves: ``stratum`` alone keeps that stratum's rows; with
+            ``versus`` the answer is the ratio of the two strata's RRs
+            (:func:`bayes_walk.estimands.strata.stratum_ratio_frame`: ``stratum``,
+            ``versus``, ``x``, ``ratio_median``, ``ratio_lo``, ``ratio_hi``, ``p_below_1``).
 
         Returns
         -------
@@ -244,17 +291,46 @@ class Fit:
         self._need_exposure(exposure)
         curve = curve_draws(self.idata, exposure, source=str(self.path or self.name))
         xs = np.atleast_1d(np.asarray(at, dtype=float))
-        grid = grid_values(curve)
         asked = xs if reference is None else np.append(xs, float(reference))
-        outside = asked[(asked < grid[0]) | (asked > grid[-1]) | ~np.isfinite(asked)]
-        if outside.size:
-            warnings.warn(
-                f"{exposure} values {', '.join(f'{v:g}' for v in outside)} lie outside the "
-                f"fitted curve's range {grid[0]:.4g}..{grid[-1]:.4g}: their RR is NaN",
-                UserWarning,
-                stacklevel=2,
+        self._warn_outside(exposure, asked, stacklevel=3, grid=grid_values(curve))
+        src = str(self.path or self.name)
+        if versus is not None:
+            from bayes_walk.estimands.strata import stratum_ratio_frame
+
+            if stratum is None:
+                raise BayesWalkError(f"{src}: versus='{versus}' needs stratum= as well")
+            return stratum_ratio_frame(
+                curve, xs, stratum, versus, reference=reference, prob=prob, hdi=hdi, source=src
             )
-        return rr_frame(curve, xs, reference=reference, prob=prob, hdi=hdi)
+        table = rr_frame(curve, xs, reference=reference, prob=prob, hdi=hdi)
+        if stratum is not None:
+            from bayes_walk.estimands.strata import check_stratum
+
+            check_stratum(curve, stratum, src)
+            table = table[table["stratum"] == str(stratum)].reset_index(drop=True)
+        return table
+
+    def covariates(self, *, prob: float = 0.95, hdi: bool = False):
+        """Covariate risk ratios with E-values.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``covariate``, ``contrast`` (``per unit``, ``per SD (<sd>)`` or the level),
+            ``reference`` (the reference level of a categorical covariate), ``rr_median``,
+            ``rr_lo``, ``rr_hi``, ``p_benefit``, ``evalue``, ``evalue_limit``.
+        """
+        from bayes_walk.estimands.covariates import covariate_table
+        from bayes_walk.estimands.evalue import evalue, evalue_limit
+
+        table = covariate_table(
+            self.posterior, self.designs.get("covariates") or {}, prob=prob, hdi=hdi
+        )
+        table["evalue"] = [evalue(v) for v in table["rr_median"]]
+        table["evalue_limit"] = [
+            evalue_limit(lo, hi) for lo, hi in zip(table["rr_lo"], table["rr_hi"], strict=True)
+        ]
+        return table
 
     def plateau(
         self,
@@ -294,6 +370,32 @@ class Fit:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             return fit_summary(self.idata, fit_path=fit_path, hdi=hdi, frequentist=frequentist)
+
+    def curve_range(self, exposure: str) -> tuple[float, float]:
+        """The range the stored curve covers (its grid: the data's 1st..99th percentile)."""
+        from bayes_walk.estimands.draws import curve_draws, grid_values
+
+        grid = grid_values(curve_draws(self.idata, exposure, source=str(self.path or self.name)))
+        return float(grid[0]), float(grid[-1])
+
+    def _warn_outside(
+        self, exposure: str, x, *, stacklevel: int, grid=None, what: str = "RR"
+    ) -> np.ndarray:
+        """Mask of ``x`` outside the curve's range; warns once naming the values."""
+        lo, hi = (grid[0], grid[-1]) if grid is not None else self.curve_range(exposure)
+        x = np.asarray(x, dtype=float)
+        # a hair of tolerance: grid ends are percentiles stored in floating point
+        tol = 1e-9 * max(1.0, abs(hi - lo))
+        mask = ~np.isfinite(x) | (x < lo - tol) | (x > hi + tol)
+        if mask.any():
+            warnings.warn(
+                f"{exposure} values {', '.join(f'{v:g}' for v in x[mask])} lie outside the "
+                f"fitted curve's range {lo:.4g}..{hi:.4g} (the data's 1st..99th percentile): "
+                f"their {what} is NaN",
+                UserWarning,
+                stacklevel=stacklevel,
+            )
+        return mask
 
     def _need_exposure(self, exposure: str) -> None:
         if exposure not in self.designs["exposures"]:

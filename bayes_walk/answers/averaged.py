@@ -27,6 +27,7 @@ from bayes_walk.estimands.plateau import (
     plateau_onset,
     remaining_benefit,
 )
+from bayes_walk.fitmeta import outcome_of
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
@@ -68,7 +69,7 @@ def model_weights(fits: list[Any], names: list[str]) -> tuple[np.ndarray, str]:
     warnings.warn(f"{reason}; using pseudo-BMA+ weights instead", UserWarning, stacklevel=3)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        loos = {n: az.loo(i, var_name="clbp") for n, i in idatas.items()}
+        loos = {n: az.loo(i, var_name=outcome_of(i)) for n, i in idatas.items()}
         table = az.compare(loos, ic="loo", method="BB-pseudo-BMA", seed=0)
     w = np.array([float(table.loc[n, "weight"]) for n in names])
     return w / w.sum(), "pseudo-BMA+"

@@ -19,7 +19,7 @@ import pandas as pd
 import xarray as xr
 
 from bayes_walk.errors import BayesWalkError
-from bayes_walk.fitmeta import fit_attrs, spec_dict
+from bayes_walk.fitmeta import fit_attrs, outcome_of, spec_dict
 
 
 @dataclass(frozen=True)
@@ -76,16 +76,17 @@ def _from_constant_data(idata, needed: list[str]) -> LinkedCohort | None:
         return None
     const = idata.constant_data
     obs = idata.observed_data
-    if "clbp" not in obs:
+    outcome = outcome_of(idata)
+    if outcome not in obs:
         return None
     missing = [v for v in needed if v not in const or const[v].dims != ("participant",)]
     if missing:
         return None
     data = {v: const[v] for v in needed}
-    y = obs["clbp"]
+    y = obs[outcome]
     if y.dims != ("participant",):
         return None
-    ds = xr.Dataset({**data, "clbp": y})
+    ds = xr.Dataset({**data, outcome: y})
     for v in needed:
         ds[v].attrs = dict(const[v].attrs)
     return LinkedCohort(ds, "the fit's constant_data")
@@ -115,6 +116,7 @@ def frequentist_table(
     adjust: list[str],
     cuts: list[float] | None,
     other: str = "linear",
+    outcome: str = "clbp",
 ) -> tuple[pd.DataFrame | None, str]:
     """The paper's modified-Poisson RRs for ``exposure``'s categories, or (None, reason)."""
     if cohort is None:
@@ -130,6 +132,7 @@ def frequentist_table(
             adjust=list(adjust),
             other=other,
             cuts=None if cuts is None else np.asarray(cuts, dtype=float),
+            outcome=outcome,
         )
     except BayesWalkError as exc:
         return None, f"modified Poisson failed: {exc}"

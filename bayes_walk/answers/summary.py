@@ -17,12 +17,48 @@ from bayes_walk.estimands.draws import (
     interval,
     reference_of,
 )
-from bayes_walk.fitmeta import fit_attrs, spec_dict
+from bayes_walk.estimands.evalue import evalues
+from bayes_walk.fitmeta import fit_attrs, outcome_of, spec_dict
 from bayes_walk.inference.diagnostics import fit_diagnostics, warnings_in_words
 
 
 def _rr(m, lo, hi) -> dict:
     return {"median": finite_or_none(m), "lo": finite_or_none(lo), "hi": finite_or_none(hi)}
+
+
+def _evalue(rr: dict | None) -> dict | None:
+    """E-values of a ``{"median", "lo", "hi"}`` RR (None for the reference row)."""
+    if not rr or rr.get("median") is None:
+        return None
+
+    def num(v):
+        return math.nan if v is None else float(v)
+
+    return evalues(num(rr["median"]), num(rr["lo"]), num(rr["hi"]))
+
+
+def covariate_rows(idata, *, prob: float = 0.95, hdi: bool = False) -> list[dict]:
+    """RR per unit and per SD of each continuous covariate, per level of a categorical one
+    (versus its first level), with P(RR < 1) and E-values."""
+    from bayes_walk.estimands.covariates import covariate_table
+    from bayes_walk.fitmeta import json_attr
+
+    designs = json_attr(fit_attrs(idata), "designs", {}) or {}
+    table = covariate_table(idata.posterior, designs.get("covariates") or {}, prob=prob, hdi=hdi)
+    rows = []
+    for r in table.to_dict("records"):
+        rr = _rr(r["rr_median"], r["rr_lo"], r["rr_hi"])
+        rows.append(
+            {
+                "covariate": r["covariate"],
+                "contrast": r["contrast"],
+                "reference": r["reference"] if isinstance(r["reference"], str) else None,
+                "rr": rr,
+                "p_benefit": finite_or_none(r["p_benefit"]),
+                "evalue": _evalue(rr),
+            }
+        )
+    return rows
 
 
 def _freq_rows(table, labels: list[str]) -> list[dict | None]:
@@ -60,7 +96,12 @@ def rr_table_rows(
         cuts = category_info(idata, exposure).get("cuts")
         # the paper's Table 2 model: focal exposure in categories, the other one linear
         freq, note = frequentist_table(
-            cohort, exposure, adjust=adjustment_of(idata), cuts=cuts, other="linear"
+            cohort,
+            exposure,
+            adjust=adjustment_of(idata),
+            cuts=cuts,
+            other="linear",
+            outcome=outcome_of(idata),
         )
         notes[exposure] = note
         freq_rows = _freq_rows(freq, list(table["category"]))
@@ -77,6 +118,7 @@ def rr_table_rows(
                     "frequentist": f,
                 }
             )
+            rows[-1]["evalue"] = None if r["reference"] else _evalue(rows[-1]["rr"])
     return rows, notes
 
 
@@ -110,6 +152,9 @@ def curve_rows(idata, *, prob: float = 0.95, hdi: bool = False) -> list[dict]:
                         "p_benefit": finite_or_none(sel["p_benefit"].values[i]),
                     }
                 )
+                rows[-1]["evalue"] = (
+                    None if float(x) == rows[-1]["reference"] else (_evalue(rows[-1]["rr"]))
+                )
     return rows
 
 
@@ -137,7 +182,9 @@ def fit_summary(
     dict
         ``model``, ``forms``, ``n_participants``, ``interval``, ``diagnostics``,
         ``warnings``, ``rr_table``, ``curve``, ``frequentist_source``, ``tau``,
-        ``joint_table`` (the 16 cells of a joint fit, else None).
+        ``joint_table`` (the 16 cells of a joint fit, else None), ``covariates`` (RR per
+        unit / SD / level of each adjustment covariate); rr_table and curve rows carry
+        ``evalue`` (``point`` and ``limit``: the E-value of the CI limit nearest 1).
     """
     attrs = fit_attrs(idata)
     spec = spec_dict(idata)
@@ -184,6 +231,7 @@ def fit_summary(
         ),
         "curve": curve_rows(idata, prob=prob, hdi=hdi),
         "tau": tau or None,
+        "covariates": covariate_rows(idata, prob=prob, hdi=hdi),
         "joint_table": joint,
     }
 

@@ -1,6 +1,6 @@
 """Compare fits of the same cohort by PSIS-LOO (``az.loo`` / ``az.compare``).
 
-Works with fits from every sampler because ``log_likelihood.clbp`` is always stored.
+Works with fits from every sampler because ``log_likelihood.<outcome>`` is always stored.
 Fits of different data cannot be compared: their ``cohort_hash`` attrs must agree.
 """
 
@@ -11,10 +11,10 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from bayes_walk.checks.fitdata import OUTCOME, require
+from bayes_walk.checks.fitdata import require
 from bayes_walk.errors import BayesWalkError
 from bayes_walk.fitmeta import attr as fit_attr
-from bayes_walk.fitmeta import model_name
+from bayes_walk.fitmeta import model_name, outcome_of
 
 
 class CompareError(BayesWalkError):
@@ -61,7 +61,10 @@ def check_same_data(fits: dict[str, object]) -> None:
             "fits of different data cannot be compared by LOO (cohort_hash differs: "
             f"{listing}); fit every model to the same cohort file"
         )
-    sizes = {n: idata.log_likelihood[OUTCOME].sizes.get("participant") for n, idata in fits.items()}
+    sizes = {
+        n: idata.log_likelihood[outcome_of(idata)].sizes.get("participant")
+        for n, idata in fits.items()
+    }
     if len(set(sizes.values())) > 1:
         raise CompareError(f"fits have different numbers of participants: {sizes}")
 
@@ -100,7 +103,9 @@ def compare_fits(
     if len(fits) < 2:
         raise CompareError("compare needs at least two fits")
     for name, idata in fits.items():
-        require(idata, "log_likelihood", OUTCOME, source=name, why="pointwise log-likelihood")
+        require(
+            idata, "log_likelihood", outcome_of(idata), source=name, why="pointwise log-likelihood"
+        )
     check_same_data(fits)
     loos = {}
     with warnings.catch_warnings():
@@ -110,7 +115,7 @@ def compare_fits(
         warnings.simplefilter("ignore", FutureWarning)
         warnings.simplefilter("ignore", DeprecationWarning)
         for name, idata in fits.items():
-            loos[name] = az.loo(idata, pointwise=True, var_name=OUTCOME)
+            loos[name] = az.loo(idata, pointwise=True, var_name=outcome_of(idata))
         table = az.compare(loos, ic="loo", method="stacking")
     elpd_col = "elpd_loo" if "elpd_loo" in table.columns else "elpd"
     p_col = "p_loo" if "p_loo" in table.columns else "p"

@@ -1,7 +1,8 @@
 """Read what the checks need out of a fit (InferenceData), with clear errors.
 
 The fit file is read by :func:`bayes_walk.results.load_fit`; the checks then use only
-(ARCHITECTURE "fit.nc") ``observed_data.clbp``, ``posterior_predictive.mu`` / ``clbp`` on a thinned subset of draws, ``constant_data``
+(ARCHITECTURE "fit.nc") ``observed_data.<outcome>`` (the spec's outcome, ``clbp`` by
+default), ``posterior_predictive.mu`` / ``<outcome>``, ``constant_data``
 (exposures, covariates, grouping codes) and the attrs. They never rebuild the model, so
 ``ppc`` and ``compare`` stay fast and work for fits from every sampler.
 """
@@ -15,9 +16,9 @@ import numpy as np
 import xarray as xr
 
 from bayes_walk.errors import FitFileError
-from bayes_walk.fitmeta import spec_dict
+from bayes_walk.fitmeta import outcome_of, spec_dict
 
-OUTCOME = "clbp"
+OUTCOME = "clbp"  # the default outcome; a fit's own is fitmeta.outcome_of(idata)
 EXPOSURES = ("walking_min", "walking_mets")
 
 
@@ -54,6 +55,8 @@ class PredictiveData:
         ``"poisson"`` or ``"bernoulli_log"``.
     participant : numpy.ndarray
         Participant ids.
+    outcome : str
+        The outcome variable's name.
     """
 
     y: np.ndarray
@@ -61,6 +64,7 @@ class PredictiveData:
     y_rep: np.ndarray | None
     likelihood: str
     participant: np.ndarray
+    outcome: str = OUTCOME
 
 
 def _stack_samples(da: xr.DataArray) -> np.ndarray:
@@ -76,21 +80,22 @@ def predictive_data(idata, *, source: str = "fit") -> PredictiveData:
     Raises
     ------
     FitFileError
-        When ``observed_data.clbp`` or ``posterior_predictive.mu`` is missing.
+        When ``observed_data.<outcome>`` or ``posterior_predictive.mu`` is missing.
     """
-    y_da = require(idata, "observed_data", OUTCOME, source=source, why="observed outcome")
+    outcome = outcome_of(idata)
+    y_da = require(idata, "observed_data", outcome, source=source, why="observed outcome")
     mu_da = require(
         idata, "posterior_predictive", "mu", source=source, why="expected counts for the checks"
     )
     mu = _stack_samples(mu_da).astype(np.float64)
     y_rep = None
-    if OUTCOME in idata.posterior_predictive:
-        y_rep = _stack_samples(idata.posterior_predictive[OUTCOME])
+    if outcome in idata.posterior_predictive:
+        y_rep = _stack_samples(idata.posterior_predictive[outcome])
     y = np.asarray(y_da.values, dtype=np.float64)
     if mu.shape[1] != y.shape[0]:
         raise FitFileError(
             f"{source}: posterior_predictive.mu has {mu.shape[1]} participants but "
-            f"observed_data.clbp has {y.shape[0]}"
+            f"observed_data.{outcome} has {y.shape[0]}"
         )
     if not np.all(np.isfinite(mu)) or np.any(mu < 0):
         raise FitFileError(f"{source}: posterior_predictive.mu has negative or non-finite values")
@@ -99,7 +104,7 @@ def predictive_data(idata, *, source: str = "fit") -> PredictiveData:
         if "participant" in y_da.coords
         else np.arange(y.shape[0])
     )
-    return PredictiveData(y, mu, y_rep, likelihood_of(idata), participant)
+    return PredictiveData(y, mu, y_rep, likelihood_of(idata), participant, outcome)
 
 
 def constant(idata, name: str) -> xr.DataArray | None:

@@ -234,7 +234,7 @@ def ppc_checks(
     Parameters
     ----------
     idata : arviz.InferenceData
-        A fit with ``observed_data.clbp``, ``posterior_predictive.mu`` and ``constant_data``.
+        A fit with ``observed_data.<outcome>``, ``posterior_predictive.mu`` and ``constant_data``.
     band : (float, float)
         Family-wise band for the p-values (see module docstring).
     adjust : {"bonferroni", "none"}
@@ -280,11 +280,12 @@ def check_cohort_matches(data: PredictiveData, cohort, source: str) -> None:
             f"({ids.size} vs {fit_ids.size}; first differing ids: {', '.join(bad)}); "
             "give the cohort file the model was fitted to"
         )
-    y = np.asarray(cohort["clbp"].values, dtype=np.float64) if "clbp" in cohort else None
+    outcome = data.outcome
+    y = np.asarray(cohort[outcome].values, dtype=np.float64) if outcome in cohort else None
     if y is not None and not np.array_equal(y, data.y):
         diff = fit_ids[y != data.y][:5]
         raise BayesWalkError(
-            f"{where}: column 'clbp' differs from the fit's observed outcome "
+            f"{where}: column '{outcome}' differs from the fit's observed outcome "
             f"[participant ids: {', '.join(diff)}]; give the cohort file the model was fitted to"
         )
 

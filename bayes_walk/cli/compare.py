@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from bayes_walk.cli.tables import add_format_option, emit
+
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
@@ -19,6 +21,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     )
     parser.add_argument("fits", nargs="+", metavar="FIT", help="fit files (two or more)")
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    add_format_option(parser)
     parser.set_defaults(func=run)
     return parser
 
@@ -32,6 +35,12 @@ def run(args: argparse.Namespace) -> int:
     ranked = compare_fits([f.idata for f in fits], names=names)
     if args.json:
         print(json.dumps(to_json(ranked)))
+        for warning in pareto_warnings(ranked):
+            print(f"compare: warning: {warning}", file=sys.stderr)
+    elif args.format != "text":
+        from bayes_walk.answers.exports import compare_frame
+
+        print(emit([("", compare_frame(ranked))], args.format))
         for warning in pareto_warnings(ranked):
             print(f"compare: warning: {warning}", file=sys.stderr)
     else:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from bayes_walk.cli.tables import add_format_option, emit
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register the ``describe`` subcommand."""
@@ -13,6 +15,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("cohort", help="cohort NetCDF file (from import or simulate)")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    add_format_option(p)
     p.set_defaults(func=run)
 
 
@@ -26,6 +29,10 @@ def run(args: argparse.Namespace) -> int:
     d = describe_cohort(bw.load_cohort(args.cohort))
     if args.json:
         print(json.dumps(d))
+    elif args.format != "text":
+        from bayes_walk.answers.exports import describe_frames
+
+        print(emit(describe_frames(d), args.format))
     else:
         print(format_table1(d))
     return 0

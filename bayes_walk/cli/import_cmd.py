@@ -74,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
 
     import bayes_walk as bw
     from bayes_walk.cohort.schema import PAPER_ADJUST, inclusion_flow
+    from bayes_walk.errors import CohortError
     from bayes_walk.outputs import check_output
 
     check_output(args.out, inputs=(args.participants, args.daily))
@@ -89,8 +90,6 @@ def run(args: argparse.Namespace) -> int:
         opts["class_mets"] = mets
     if args.cadence is not None:
         if fmt != "stepcount":
-            from bayes_walk.errors import CohortError
-
             raise CohortError("--cadence applies to --format stepcount only")
         opts["cadence"] = args.cadence
     print(
@@ -99,7 +98,10 @@ def run(args: argparse.Namespace) -> int:
         + f" ({fmt})",
         file=sys.stderr,
     )
-    ds = bw.import_cohort(args.participants, args.daily, fmt, **opts)
+    try:
+        ds = bw.import_cohort(args.participants, args.daily, fmt, **opts)
+    except CohortError as exc:
+        raise _with_require_hint(exc, args.require, PAPER_ADJUST) from None
     bw.save_cohort(ds, args.out)
     for step, n in inclusion_flow(ds):
         print(f"  {n:>8,}  {step}", file=sys.stderr)
@@ -111,3 +113,19 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _with_require_hint(exc, require: str | None, default: tuple[str, ...]):
+    """A missing required covariate: say that ``--require`` chooses the set."""
+    if "required covariate column is missing" not in exc.rule or exc.column is None:
+        return exc
+    chosen = list(default) if require is None else [c.strip() for c in require.split(",")]
+    rest = [c for c in chosen if c and c != exc.column]
+    shown = ",".join(rest) or "''"
+    which = "the paper's seven by default" if require is None else "as given"
+    exc.hint = (
+        f"{exc.hint}; --require chooses the covariates that must be present ({which}: "
+        f"{','.join(chosen)}): e.g. --require {shown} without "
+        f"'{exc.column}', or --require '' for none"
+    )
+    return type(exc)(exc.rule, file=exc.file, column=exc.column, ids=exc.ids, hint=exc.hint)

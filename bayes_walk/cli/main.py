@@ -7,7 +7,9 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from bayes_walk import __version__
 from bayes_walk.cli.guard import run_guarded
+from bayes_walk.cli.pipes import run_piped
 
 # Subcommand name -> module under bayes_walk.cli; each module has
 # ``add_parser(subparsers)`` and ``run(args) -> int`` and imports heavy libraries in ``run``.
@@ -19,6 +21,7 @@ SUBCOMMANDS: dict[str, str] = {
     "summary": "summary",
     "plateau": "plateau",
     "rr": "rr",
+    "risk": "risk",
     "ppc": "ppc",
     "compare": "compare",
     "report": "report",
@@ -33,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="bayes-walk",
         description="Bayesian dose-response analysis of walking and chronic low back pain.",
     )
+    parser.add_argument("--version", action="version", version=f"bayes-walk {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for module in SUBCOMMANDS.values():
@@ -54,7 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
-    return run_guarded(args.command, lambda: args.func(args))
+    # `| head`: a closed pipe is a quiet exit 0 (run_piped); errors, full disks and
+    # interrupts become exit 2 / 130 / 143 without a traceback (run_guarded)
+    return run_guarded(args.command, lambda: run_piped(args.func, args))
 
 
 if __name__ == "__main__":

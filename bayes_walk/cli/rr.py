@@ -7,7 +7,7 @@ import json
 import math
 import sys
 
-FORMATS = ("text", "csv", "latex", "md")
+from bayes_walk.cli.tables import FORMATS, render
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -25,6 +25,13 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--exposure", default="walking_min", help="exposure (default walking_min)")
     p.add_argument("--at", required=True, help="comma-separated exposure values")
     p.add_argument("--reference", type=float, default=None, help="reference value (spec's)")
+    p.add_argument("--stratum", default=None, help="stratum curves: this stratum only")
+    p.add_argument(
+        "--versus",
+        default=None,
+        metavar="STRATUM",
+        help="with --stratum A: the ratio of A's RR to this stratum's, with P(ratio < 1)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("--format", choices=FORMATS, default="text", help="table format (text)")
     p.set_defaults(func=run)
@@ -62,19 +69,42 @@ def to_json(table, exposure: str, reference: float) -> dict:
     return {"exposure": exposure, "reference": float(reference), "rows": rows}
 
 
-def markdown(table) -> str:
-    """A Markdown table (pandas' own needs the optional ``tabulate``)."""
+def ratio_json(table, exposure: str, reference: float) -> dict:
+    """The ``rr --stratum A --versus B --json`` object."""
+    rows = [
+        {
+            "x": float(r["x"]),
+            "ratio": {
+                "median": _num(r["ratio_median"]),
+                "lo": _num(r["ratio_lo"]),
+                "hi": _num(r["ratio_hi"]),
+            },
+            "p_below_1": _num(r["p_below_1"]),
+        }
+        for r in table.to_dict("records")
+    ]
+    first = table.iloc[0] if len(table) else {"stratum": None, "versus": None}
+    return {
+        "exposure": exposure,
+        "reference": float(reference),
+        "stratum": first["stratum"],
+        "versus": first["versus"],
+        "rows": rows,
+    }
 
-    def cell(v) -> str:
-        if isinstance(v, float):
-            return "-" if not math.isfinite(v) else f"{v:.3f}"
-        return str(v)
 
-    head = list(table.columns)
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for r in table.itertuples(index=False):
-        lines.append("| " + " | ".join(cell(v) for v in r) + " |")
-    return "\n".join(lines)
+def _print_ratio(table, args, reference: float) -> int:
+    if args.json:
+        print(json.dumps(ratio_json(table, args.exposure, reference), allow_nan=False))
+    elif args.format != "text":
+        print(render(table, args.format))
+    else:
+        print(
+            f"Ratio of the RR of {args.exposure} in {args.stratum} to that in {args.versus} "
+            f"(both versus {reference:g}); p_below_1 = P(ratio < 1):"
+        )
+        print(render(table, "text"))
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
@@ -87,7 +117,13 @@ def run(args: argparse.Namespace) -> int:
     at = _values(args.at)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
-        table = fitted.rr(args.exposure, at=at, reference=args.reference)
+        table = fitted.rr(
+            args.exposure,
+            at=at,
+            reference=args.reference,
+            stratum=args.stratum,
+            versus=args.versus,
+        )
     for w in caught:
         print(f"rr: warning: {w.message}", file=sys.stderr)
     reference = (
@@ -95,14 +131,12 @@ def run(args: argparse.Namespace) -> int:
         if args.reference is not None
         else fitted.designs["exposures"][args.exposure]["reference"]
     )
+    if args.versus is not None:
+        return _print_ratio(table, args, reference)
     if args.json:
         print(json.dumps(to_json(table, args.exposure, reference), allow_nan=False))
-    elif args.format == "csv":
-        print(table.to_csv(index=False), end="")
-    elif args.format == "latex":
-        print(table.to_latex(index=False, float_format="%.3f", na_rep="--"))
-    elif args.format == "md":
-        print(markdown(table))
+    elif args.format != "text":
+        print(render(table, args.format))
     else:
         from bayes_walk.fitmeta import ratio_abbr
 

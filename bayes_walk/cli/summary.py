@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 
+from bayes_walk.cli.tables import add_format_option, emit
+
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     """Register ``summary``."""
@@ -20,6 +22,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     )
     p.add_argument("fit", help="fit file written by `bayes-walk fit`")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    add_format_option(p)
     p.add_argument("--hdi", action="store_true", help="highest-density instead of equal-tailed")
     p.add_argument(
         "--no-frequentist",
@@ -40,8 +43,12 @@ def run(args: argparse.Namespace) -> int:
     s = fitted.summary(hdi=args.hdi, frequentist=not args.no_frequentist)
     if args.json:
         print(json.dumps(s, indent=2, allow_nan=False))
-    else:
-        from bayes_walk.fitmeta import ratio_abbr
+    elif args.format != "text":
+        from bayes_walk.answers.exports import summary_frames
 
-        print(summary_text(s, ratio=ratio_abbr(fitted.idata)))
+        print(emit(summary_frames(s), args.format))
+    else:
+        from bayes_walk.fitmeta import outcome_label, ratio_abbr
+
+        print(summary_text(s, ratio=ratio_abbr(fitted.idata), outcome=outcome_label(fitted.idata)))
     return 0

@@ -22,6 +22,8 @@ import xarray as xr
 
 from bayes_walk.spec.model_spec import ModelSpec
 
+HEARTBEAT_S = 10.0
+
 
 def _log(msg: str, progress: bool) -> None:
     if progress:
@@ -127,11 +129,18 @@ def fit(
         extra=dict(sampler_kwargs or {}),
         cache=cache,
     )
-    from bayes_walk.inference.quiet import known_harmless_warnings
-
     # sampling and the pointwise log-likelihood compile through PyTensor (JAX, C) and run
     # ArviZ's convergence checks: their known-harmless warnings are dropped here only
-    with known_harmless_warnings():
+    from bayes_walk.inference.progress import Heartbeat
+    from bayes_walk.inference.quiet import known_harmless_warnings
+
+    # in a log file the sampler's bar is silent: one line every HEARTBEAT_S instead
+    heartbeat = Heartbeat(
+        f"compiling and sampling ({settings.backend})",
+        every=HEARTBEAT_S,
+        enabled=None if progress else False,
+    )
+    with known_harmless_warnings(), heartbeat:
         idata = backend.sample(request)
     if not isinstance(idata, az.InferenceData) or "posterior" not in idata.groups():
         raise TypeError(f"sampler {settings.backend!r} returned no InferenceData with a posterior")

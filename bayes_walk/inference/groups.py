@@ -1,7 +1,8 @@
 """The groups and attrs a fit adds to the sampler's InferenceData (ARCHITECTURE "fit.nc").
 
 ``log_likelihood`` (float32, from the likelihood's own pointwise function),
-``posterior_predictive`` (thinned replicated outcomes and ``mu``), ``observed_data``,
+``posterior_predictive`` (replicated outcomes and ``mu``: every draw for small fits,
+thinned for large ones), ``observed_data``,
 ``constant_data``, curve attrs, and the fit-level attrs (spec, designs, categories, cohort
 hash, version, ...). Pure functions of the built model, the cohort and the posterior.
 """
@@ -17,6 +18,11 @@ import numpy as np
 import xarray as xr
 
 MAX_PPC_DRAWS = 500
+# Up to this many draw x participant cells the posterior predictive is stored for every
+# posterior draw (about 5 bytes a cell: int8 replicate + float32 mu), so ArviZ's
+# plot_ppc / plot_loo_pit work on the stored fit as is; beyond it, thinned to
+# MAX_PPC_DRAWS draws (Fit.arviz_data() then thins the other groups to match).
+MAX_PP_CELLS = 4_000_000
 DRAW_DIMS = ("chain", "draw", "participant")
 
 
@@ -84,9 +90,14 @@ def constant_data(built, cohort: xr.Dataset) -> xr.Dataset:
     return cd
 
 
-def ppc_step(post: xr.Dataset) -> int:
-    """Thinning step that keeps at most :data:`MAX_PPC_DRAWS` draws in all."""
-    return max(1, math.ceil(post.sizes["chain"] * post.sizes["draw"] / MAX_PPC_DRAWS))
+def ppc_step(post: xr.Dataset, n_participants: int | None = None) -> int:
+    """Thinning step of the posterior predictive: 1 (every draw) while draws x participants
+    stays within :data:`MAX_PP_CELLS`, else the step keeping at most :data:`MAX_PPC_DRAWS`
+    draws in all."""
+    draws = post.sizes["chain"] * post.sizes["draw"]
+    if n_participants is not None and draws * int(n_participants) <= MAX_PP_CELLS:
+        return 1
+    return max(1, math.ceil(draws / MAX_PPC_DRAWS))
 
 
 def _draw_coords(post: xr.Dataset, cohort: xr.Dataset) -> dict[str, np.ndarray]:
@@ -101,7 +112,7 @@ def posterior_predictive(
     built, post: xr.Dataset, mu: np.ndarray, cohort: xr.Dataset, seed: int
 ) -> xr.Dataset:
     """Replicated outcomes at every ``ppc_step``-th draw; ``mu`` is at those draws."""
-    step = ppc_step(post)
+    step = ppc_step(post, cohort.sizes["participant"])
     thin = post.isel(draw=slice(None, None, step))
     rng = np.random.default_rng([int(seed), 7])
     if built.spec.likelihood == "poisson":
@@ -123,7 +134,8 @@ def log_likelihood(built, post: xr.Dataset, cohort: xr.Dataset) -> tuple[xr.Data
     """The log_likelihood group (float32) and ``mu`` at the posterior predictive's draws."""
     from bayes_walk.inference.pointwise import pointwise_function
 
-    ll, mu = pointwise_function(built)(post, mu_step=ppc_step(post))
+    step = ppc_step(post, cohort.sizes["participant"])
+    ll, mu = pointwise_function(built)(post, mu_step=step)
     da = xr.DataArray(ll, dims=DRAW_DIMS, coords=_draw_coords(post, cohort))
     return xr.Dataset({built.spec.outcome: da}), mu
 
@@ -151,6 +163,7 @@ def fit_attrs(
 ) -> dict[str, Any]:
     """The fit-level attrs (ARCHITECTURE "fit.nc"); JSON strings where structured."""
     from bayes_walk import __version__
+    from bayes_walk.fitmeta import label_for
 
     spec = built.spec
     y = np.asarray(cohort[spec.outcome].values)
@@ -165,6 +178,7 @@ def fit_attrs(
         "chains": int(settings.chains),
         "draws": int(settings.draws),
         "tune": int(settings.tune),
+        "outcome_label": label_for(spec.outcome, cohort),
         "n_participants": int(y.size),
         "n_cases": int(y.sum()),
         "categories": json.dumps(categories(built, cohort)),

@@ -59,6 +59,12 @@ def load_fits(fits: Sequence[Any]) -> list[FitEntry]:
     return out
 
 
+def _covariates_section(fits):
+    from bayes_walk.report.sections_covariates import covariates_section
+
+    return covariates_section(fits)
+
+
 def build_sections(
     fits: list[FitEntry],
     *,
@@ -78,6 +84,7 @@ def build_sections(
         ("curves", lambda: curves_section(fits, cohort)),
         ("plateau", lambda: plateau_section(fits, near=near, within=within, cohort=cohort)),
         ("Table 3", lambda: joint_section(fits, cohort)),
+        ("covariates and E-values", lambda: _covariates_section(fits)),
         ("predictive checks", lambda: checks_section(fits)),
         ("LOO comparison", lambda: compare_section(fits)),
     ]
@@ -140,7 +147,7 @@ def build_report(
     out_dir: str | os.PathLike[str],
     *,
     timings: dict[str, float] | None = None,
-    title: str = "bayes_walk report: walking and chronic low back pain",
+    title: str | None = None,
     intro: Sequence[str] = (),
     near: float = 100.0,
     within: float = 10.0,
@@ -164,6 +171,11 @@ def build_report(
         Paths written (``html``, ``markdown``, ``figures``).
     """
     fits = load_fits(fit_paths)
+    if title is None:
+        from bayes_walk.fitmeta import outcome_label
+
+        labels = list(dict.fromkeys(outcome_label(f.idata) for f in fits))
+        title = f"bayes_walk report: walking and {' / '.join(labels) or 'the outcome'}"
     _progress(f"{len(fits)} fit(s): {', '.join(f.name for f in fits)}", quiet)
     sections = build_sections(fits, timings=timings, near=near, within=within, quiet=quiet)
     with atomic_folder(out_dir) as tmp:

@@ -177,7 +177,10 @@ def curve_figure(
         if j == 0:
             hax.set_ylabel("participants")
         hax.set_xlim(grid[0], grid[-1])
-    fig.suptitle(f"{axis_label(exposure)} and risk of chronic low back pain", fontsize=12)
+    from bayes_walk.fitmeta import outcome_label
+
+    label = outcome_label(fits[0][1]) if fits else "the outcome"
+    fig.suptitle(f"{axis_label(exposure)} and risk of {label}", fontsize=12)
     return fig
 
 

@@ -178,8 +178,10 @@ def table2_section(fits: list[FitEntry], cohort: xr.Dataset | None) -> Section:
                 )
             unit = UNITS.get(exposure, "")
             ratio = ratio_abbr(f.idata)
+            from bayes_walk.fitmeta import outcome_label
+
             s.table(
-                f"{f.name}: {exposure} ({unit}), {ratio} of chronic low back pain",
+                f"{f.name}: {exposure} ({unit}), {ratio} of {outcome_label(f.idata)}",
                 [
                     "category",
                     "N",

@@ -18,6 +18,15 @@ def fmt_rr(rr: dict | None, *, reference: bool = False) -> str:
     return f"{m:.2f} ({lo:.2f}-{hi:.2f})"
 
 
+def fmt_evalue(row: dict) -> str:
+    """``"1.52 (1.00)"``: the E-value of the estimate and of the CI limit nearest 1."""
+    e = row.get("evalue")
+    if not e or e.get("point") is None:
+        return "-"
+    lim = "-" if e.get("limit") is None else f"{e['limit']:.2f}"
+    return f"{e['point']:.2f} ({lim})"
+
+
 def fmt_num(v, spec: str = ".1f", none: str = "beyond range") -> str:
     """Format a number, or ``none`` for None."""
     return none if v is None else format(v, spec)
@@ -29,7 +38,7 @@ def _exposure_title(exposure: str) -> str:
     return f"{label} ({unit})" if unit else label
 
 
-def summary_text(s: dict, ratio: str = "RR") -> str:
+def summary_text(s: dict, ratio: str = "RR", outcome: str = "chronic low back pain") -> str:
     """The paper's Table 2 layout plus the curve at round values and diagnostics.
 
     ``ratio`` is the ratio's abbreviation in the headings: ``RR`` (risk ratio) or ``IRR``
@@ -42,7 +51,7 @@ def summary_text(s: dict, ratio: str = "RR") -> str:
             if ratio == "IRR"
             else []
         ),
-        f"Model: {s['model']}  (forms: "
+        f"Model: {s['model']}  (outcome: {outcome}; forms: "
         + ", ".join(f"{k}={v}" for k, v in (s.get("forms") or {}).items())
         + f"; n = {s.get('n_participants')})",
         f"Diagnostics: {d['divergences']} divergences, max R-hat "
@@ -61,11 +70,11 @@ def summary_text(s: dict, ratio: str = "RR") -> str:
         lines += [
             "",
             f"Table 2. {_exposure_title(exposure)}: {'rate' if ratio == 'IRR' else 'risk'} of "
-            "chronic low back pain",
+            f"{outcome}",
         ]
         head = (
             f"{'Category':<14}{'N':>8}{'Cases':>8}  {f'Bayesian {ratio} ({pct}% CrI)':<24}"
-            f"{'Modified Poisson RR (95% CI)':<28}"
+            f"{'Modified Poisson RR (95% CI)':<28}E-value (CI limit)"
         )
         lines += [head, "-" * len(head)]
         for r in rows:
@@ -75,6 +84,7 @@ def summary_text(s: dict, ratio: str = "RR") -> str:
             lines.append(
                 f"{r['category']:<14}{n:>8}{c:>8}  {fmt_rr(r['rr'], reference=r['reference']):<24}"
                 f"{fmt_rr(freq, reference=r['reference'] and freq is not None):<28}"
+                f"{fmt_evalue(r)}"
             )
     src = s.get("frequentist_source")
     if s["rr_table"] and isinstance(src, dict):
@@ -93,15 +103,28 @@ def summary_text(s: dict, ratio: str = "RR") -> str:
         if stratum is not None:
             title += f"  [stratum: {stratum}]"
         lines += ["", f"Dose-response curve. {title} ({kind} {pct}% intervals)"]
-        lines.append(f"{'x':>8}  {ratio:<22}{f'P({ratio}<1)':>9}")
+        lines.append(f"{'x':>8}  {ratio:<22}{f'P({ratio}<1)':>9}  E-value (CI limit)")
         for r in rows:
             p = "-" if r["p_benefit"] is None else f"{r['p_benefit']:.2f}"
-            lines.append(f"{r['x']:>8g}  {fmt_rr(r['rr']):<22}{p:>9}")
+            lines.append(f"{r['x']:>8g}  {fmt_rr(r['rr']):<22}{p:>9}  {fmt_evalue(r)}")
     if s.get("joint_table"):
         lines += ["", f"Table 3. {ratio} by volume x intensity quartile (vs lowest of both)"]
         lines.append(f"{'walking_min':<14}{'walking_mets':<14}{ratio:<22}")
         for r in s["joint_table"]:
             lines.append(f"{r['walking_min']:<14}{r['walking_mets']:<14}{fmt_rr(r['rr']):<22}")
+    if s.get("covariates"):
+        lines += [
+            "",
+            f"Covariates ({ratio} per unit and per SD; levels versus the reference level)",
+        ]
+        whats = [
+            r["contrast"] + (f" vs {r['reference']}" if r["reference"] else "")
+            for r in s["covariates"]
+        ]
+        w = max(len(x) for x in [*whats, "contrast"]) + 2
+        lines.append(f"{'covariate':<14}{'contrast':<{w}}{ratio:<22}{'E-value (CI limit)'}")
+        for r, what in zip(s["covariates"], whats, strict=True):
+            lines.append(f"{r['covariate']:<14}{what:<{w}}{fmt_rr(r['rr']):<22}{fmt_evalue(r)}")
     if s.get("tau"):
         lines.append("")
         for e, t in s["tau"].items():

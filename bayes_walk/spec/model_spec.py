@@ -355,7 +355,7 @@ def validate_spec(spec: ModelSpec, cohort) -> None:
 
     Checks: outcome present and 0/1; every exposure, covariate, offset and grouping
     variable present (the message lists what the cohort has) and complete; exposure
-    references inside the data range; stratifiers categorical or derivable (``age65``).
+    references inside the curve grid (the data's p1..p99); stratifiers categorical or derivable (``age65``).
     """
     from bayes_walk.cohort.schema import is_categorical
 
@@ -380,6 +380,13 @@ def validate_spec(spec: ModelSpec, cohort) -> None:
             raise SpecError(
                 f"{spec.name}: {what} '{var}' is missing for {int(bad.sum())} participants "
                 f"(first ids: {first}); exclude them from the cohort first"
+                + (
+                    f", e.g. re-import with `bayes-walk import ... --require "
+                    f"{','.join(spec.adjust)}` (import keeps "
+                    "only participants with every required covariate)"
+                    if what == "covariate" and var in spec.adjust
+                    else ""
+                )
             )
         return vals
 
@@ -404,11 +411,14 @@ def validate_spec(spec: ModelSpec, cohort) -> None:
     for name, e in spec.exposures.items():
         x = need(name, "exposure").astype(np.float64)
         ref = resolve_reference(e.reference, x)
-        lo, hi = float(np.min(x)), float(np.max(x))
+        # the curve is estimated and reported on its grid, the data's p1..p99
+        lo, hi = (float(v) for v in np.percentile(x, [1.0, 99.0]))
         if not lo <= ref <= hi:
             raise SpecError(
-                f"{spec.name}: exposures.{name}.reference = {ref:g} is outside the data range "
-                f"[{lo:g}, {hi:g}]"
+                f"{spec.name}: exposures.{name}.reference = {ref:g} lies outside the data "
+                f"range of {name} the curve covers ({lo:.4g} to {hi:.4g}, its 1st to 99th "
+                f"percentile; min {float(np.min(x)):.4g}, max {float(np.max(x)):.4g}); "
+                "choose a reference inside it"
             )
         if np.unique(x).size < 5:
             raise SpecError(f"{spec.name}: exposure '{name}' has fewer than 5 distinct values")

@@ -99,7 +99,9 @@ def test_missing_covariate_values_name_ids(cohort):
 
 def test_reference_outside_data_range(cohort):
     spec = spec_from_dict(_with("exposures.walking_min.reference", 5000))
-    with pytest.raises(SpecError, match=r"reference = 5000 is outside the data range"):
+    with pytest.raises(
+        SpecError, match=r"reference = 5000 lies outside the data range of walking_min"
+    ):
         validate_spec(spec, cohort)
 
 

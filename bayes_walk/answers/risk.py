@@ -1,0 +1,161 @@
+"""Absolute risks, risk differences and attributable fractions of a fit (g-computation).
+
+Uses what the fit stores: ``posterior_predictive.mu`` (the expected outcome of every
+participant at the stored draws), the participants' exposures in ``constant_data`` and
+the form's own curve prediction on the same draws (:mod:`bayes_walk.estimands.risk`).
+Other exposures and covariates stay as observed. Tidy pandas frames.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from bayes_walk.errors import BayesWalkError
+from bayes_walk.estimands.draws import interval
+from bayes_walk.estimands.risk import attributable_fraction, observed_risk, standardised_risk
+
+
+class RiskData:
+    """The per-draw arrays a fit's g-computation needs, for one exposure."""
+
+    def __init__(self, fit, exposure: str) -> None:
+        from bayes_walk.model.forms import get_form
+
+        idata = fit.idata
+        src = str(fit.path or fit.name)
+        d = fit.designs["exposures"][exposure]
+        if d["form"] == "joint":
+            raise BayesWalkError(
+                f"{src}: absolute risks need a curve of {exposure} alone; the joint form's "
+                "cells are not supported (fit a curve form such as gp or rcs)"
+            )
+        for group, var in (("posterior_predictive", "mu"), ("constant_data", exposure)):
+            if group not in idata.groups() or var not in idata[group]:
+                raise BayesWalkError(
+                    f"{src}: the fit has no '{group}.{var}' needed for absolute risks; "
+                    "refit with `bayes-walk fit`"
+                )
+        mu = idata.posterior_predictive["mu"]
+        self.post = idata.posterior.sel(draw=mu["draw"].values)
+        self.mu = mu.transpose("chain", "draw", "participant").values.astype(np.float64)
+        self.form = get_form(d["form"])
+        self.design = d
+        self.exposure = exposure
+        self.x_obs = np.asarray(idata.constant_data[exposure].values, dtype=np.float64)
+        self.codes = (
+            _stratum_codes(fit) if "stratum" in idata.posterior[f"logrr_{exposure}"].dims else None
+        )
+        self.f_obs = self._per_participant(self.x_obs)
+        self.sample = ("chain", "draw")
+
+    def _curve(self, x: np.ndarray) -> np.ndarray:
+        out = self.form.predict(x, self.post, self.design, self.exposure)
+        order = [dim for dim in ("chain", "draw", "stratum", "x") if dim in out.dims]
+        return out.transpose(*order).values
+
+    def _per_participant(self, x: np.ndarray) -> np.ndarray:
+        """Log-RR at ``x`` (one value per participant), ``(chain, draw, participant)``."""
+        vals = self._curve(x)
+        if self.codes is None:
+            return vals
+        idx = np.arange(x.size)
+        return vals[:, :, self.codes, idx]
+
+    def risk_at(self, x: float) -> np.ndarray:
+        """Standardised risk per draw, ``(chain, draw)``, if everyone had exposure ``x``."""
+        f_new = self._per_participant(np.full(self.x_obs.size, float(x)))
+        return self.risk_with(f_new)
+
+    def risk_with(self, f_new: np.ndarray) -> np.ndarray:
+        c, d, n = self.mu.shape
+        flat = standardised_risk(
+            self.mu.reshape(c * d, n), self.f_obs.reshape(c * d, n), f_new.reshape(c * d, n)
+        )
+        return flat.reshape(c, d)
+
+    def observed(self) -> np.ndarray:
+        c, d, n = self.mu.shape
+        return observed_risk(self.mu.reshape(c * d, n)).reshape(c, d)
+
+    def draws(self, values: np.ndarray, xs) -> xr.DataArray:
+        return xr.DataArray(
+            values,
+            dims=("chain", "draw", "x"),
+            coords={"chain": self.post["chain"].values, "draw": self.post["draw"].values, "x": xs},
+        )
+
+
+def _stratum_codes(fit) -> np.ndarray:
+    strata = fit.designs.get("strata") or {}
+    var = strata.get("variable")
+    cd = fit.idata.constant_data
+    if var == "age65" and "age" in cd:
+        return (np.asarray(cd["age"].values) >= 65).astype(np.int64)
+    if var in cd:
+        return np.asarray(cd[var].values, dtype=np.int64)
+    raise BayesWalkError(
+        f"{fit.path or fit.name}: stratum variable '{var}' is not in the fit's constant_data"
+    )
+
+
+def _summ(da: xr.DataArray, prob: float, hdi: bool, scale: float = 1.0) -> dict[str, np.ndarray]:
+    iv = interval(da * scale, prob=prob, hdi=hdi)
+    return {k: np.atleast_1d(iv[k].values) for k in ("median", "lo", "hi")}
+
+
+def absolute_risk_frame(
+    data: RiskData, at, outside: np.ndarray, *, prob: float = 0.95, hdi: bool = False
+) -> pd.DataFrame:
+    """``x``, ``risk_median``, ``risk_lo``, ``risk_hi`` (average risk if everyone had x)."""
+    xs = np.atleast_1d(np.asarray(at, dtype=np.float64))
+    vals = np.stack([data.risk_at(x) for x in xs], axis=-1)
+    vals[..., outside] = np.nan
+    s = _summ(data.draws(vals, xs), prob, hdi)
+    return pd.DataFrame(
+        {"x": xs, "risk_median": s["median"], "risk_lo": s["lo"], "risk_hi": s["hi"]}
+    )
+
+
+def risk_difference_frame(
+    data: RiskData, x1: float, x2: float, *, prob: float = 0.95, hdi: bool = False
+) -> pd.DataFrame:
+    """One row: the risks at ``x1`` and ``x2``, their difference R(x2) - R(x1), the cases
+    per 1,000 people prevented by moving everyone from x1 to x2 (1000 (R(x1) - R(x2))) and
+    P(R(x2) < R(x1))."""
+    r1, r2 = data.risk_at(x1), data.risk_at(x2)
+    diff = (r2 - r1)[..., None]
+    out: dict[str, list] = {"x1": [float(x1)], "x2": [float(x2)]}
+    for name, v, scale in (
+        ("risk1", r1[..., None], 1.0),
+        ("risk2", r2[..., None], 1.0),
+        ("rd", diff, 1.0),
+        ("prevented_per_1000", -diff, 1000.0),
+    ):
+        s = _summ(data.draws(v, [0.0]), prob, hdi, scale)
+        for k in ("median", "lo", "hi"):
+            out[f"{name}_{k}"] = [float(s[k][0])]
+    out["p_lower"] = [float((r2 < r1).mean())]
+    return pd.DataFrame(out)
+
+
+def attributable_fraction_frame(
+    data: RiskData, threshold: float, *, prob: float = 0.95, hdi: bool = False
+) -> pd.DataFrame:
+    """One row: ``threshold``, ``share_below`` (participants under it) and the population
+    attributable fraction of exposure below it: 1 - R(everyone below raised to the
+    threshold) / R(as observed)."""
+    x_cf = np.maximum(data.x_obs, float(threshold))
+    f_cf = data._per_participant(x_cf)
+    paf = attributable_fraction(data.observed(), data.risk_with(f_cf))[..., None]
+    s = _summ(data.draws(paf, [float(threshold)]), prob, hdi)
+    return pd.DataFrame(
+        {
+            "threshold": [float(threshold)],
+            "share_below": [float((data.x_obs < threshold).mean())],
+            "paf_median": s["median"],
+            "paf_lo": s["lo"],
+            "paf_hi": s["hi"],
+        }
+    )
