@@ -139,9 +139,12 @@ def task_estimands(idata, estimands: dict[str, Any]) -> list[dict[str, Any]]:
     """
     exposure = estimands.get("exposure", "walking_min")
     rows: list[dict[str, Any]] = []
+    categorical = f"logrr_{exposure}_cat" in idata.posterior
     if f"logrr_{exposure}" in idata.posterior:
         rows += _rr_rows(idata, exposure, list(estimands["rr_at"]), RR_COMPARISON_REFERENCE)
-        rows.append(_plateau_row(idata, exposure, estimands["near"], estimands["within"]))
-    if f"logrr_{exposure}_cat" in idata.posterior:
+        if not categorical:
+            # a step function has no onset: its "plateau" would be where a cut falls
+            rows.append(_plateau_row(idata, exposure, estimands["near"], estimands["within"]))
+    if categorical:
         rows += _category_rows(idata, exposure)
     return rows
