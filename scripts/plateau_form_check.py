@@ -55,12 +55,15 @@ def check(seed: int, n: int, onset: float, chains: int, draws: int, tune: int) -
         "tune": tune,
         "divergences": diag.get("divergences"),
         "max_rhat": diag.get("max_rhat"),
+        "worst_rhat_var": diag.get("worst_rhat_var"),
         "min_ess_bulk": diag.get("min_ess_bulk"),
         "tau_median": round(float(q[2]), 1),
         "tau_90": [round(float(q[1]), 1), round(float(q[3]), 1)],
         "tau_95": [round(float(q[0]), 1), round(float(q[4]), 1)],
         "covered_90": bool(q[1] <= onset <= q[3]),
         "covered_95": bool(q[0] <= onset <= q[4]),
+        # what the plateau answer reports for changepoint-like fits: P(|tau - onset| <= 10)
+        "p_tau_within_10": round(float(np.mean(np.abs(tau - onset) <= 10.0)), 3),
         "wall_s": round(wall, 1),
         "load_1min": round(os.getloadavg()[0], 1),
     }
