@@ -46,6 +46,14 @@ def check(seed: int, n: int, onset: float, chains: int, draws: int, tune: int) -
         diag = json.loads(diag)
     tau = idata.posterior["tau_walking_min"].values.ravel()
     q = np.quantile(tau, [0.025, 0.05, 0.5, 0.95, 0.975])
+    div = idata.sample_stats["diverging"].values.astype(bool)
+    where = {}
+    for name in ("tau_walking_min", "width_walking_min", "delta_walking_min", "sd_municipality"):
+        if name in idata.posterior and div.any():
+            v = idata.posterior[name].values
+            # the posterior percentile of each divergent draw: clustering in a tail points
+            # at the parameter whose geometry the sampler struggles with
+            where[name] = [round(float(np.mean(v <= x)), 3) for x in v[div]]
     return {
         "seed": seed,
         "n": n,
@@ -64,6 +72,7 @@ def check(seed: int, n: int, onset: float, chains: int, draws: int, tune: int) -
         "covered_95": bool(q[0] <= onset <= q[4]),
         # what the plateau answer reports for changepoint-like fits: P(|tau - onset| <= 10)
         "p_tau_within_10": round(float(np.mean(np.abs(tau - onset) <= 10.0)), 3),
+        "divergent_draw_percentiles": where,
         "wall_s": round(wall, 1),
         "load_1min": round(os.getloadavg()[0], 1),
     }
