@@ -18,6 +18,7 @@ EXPECTED = {
     "quartiles": {"log RR walking_min top category"},
     "changepoint": {"tau walking_min", "log RR walking_min 125 vs 78"},
     "monotone": {"total walking_min", "log RR walking_min 125 vs 78"},
+    "plateau": {"tau walking_min", "delta walking_min", "log RR walking_min 125 vs 78"},
     "joint": {"log RR joint top cell"},
     "gp_sex": {"amplitude walking_min", "log RR walking_min 125 vs 78"},
 }

@@ -23,7 +23,9 @@ def cohort():
 BAND_SHARE = {"rcs": 0.70, "linear": 0.90}
 
 
-@pytest.mark.parametrize("name", ["gp", "rcs", "linear", "changepoint", "monotone", "quartiles"])
+@pytest.mark.parametrize(
+    "name", ["gp", "rcs", "linear", "changepoint", "monotone", "plateau", "quartiles"]
+)
 def test_default_prior_rr_200_vs_78_plausible(cohort, name):
     r = prior_predictive_check(load_spec(name), cohort, draws=800)
     assert r["fraction_in_band"] >= BAND_SHARE.get(name, 0.95), r

@@ -22,6 +22,7 @@ from bayes_walk.model.forms import (  # noqa: F401 - imported to register the fo
     joint,
     linear,
     monotone,
+    plateau,
     rcs,
 )
 from bayes_walk.model.forms.form import Form, Strata, TermContext
