@@ -8,6 +8,7 @@ turned into a clean :class:`~bayes_walk.errors.OutputError` by :mod:`bayes_walk.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Any
@@ -46,14 +47,25 @@ def netcdf_bytes(obj: Any) -> bytes:
     An InferenceData is laid out as ``InferenceData.to_netcdf`` writes it (one HDF5 group
     per ArviZ group, root attrs), so ``az.from_netcdf`` reads it back identically.
     """
-    if isinstance(obj, xr.Dataset):
-        data = obj.to_netcdf(engine=ENGINE)
-    elif hasattr(obj, "_groups_all"):
-        tree, encoding = _inference_data_tree(obj)
-        data = tree.to_netcdf(engine=ENGINE, encoding=encoding)
-    else:
+    if not (isinstance(obj, xr.Dataset) or hasattr(obj, "_groups_all")):
         raise TypeError(f"cannot write {type(obj).__name__} as NetCDF")
+    # Inside a Dask worker (sweeps) xarray would take a distributed lock named after the
+    # target, which a BytesIO cannot be; the data are in memory, so local locks will do.
+    with _local_scheduler():
+        if isinstance(obj, xr.Dataset):
+            data = obj.to_netcdf(engine=ENGINE)
+        else:
+            tree, encoding = _inference_data_tree(obj)
+            data = tree.to_netcdf(engine=ENGINE, encoding=encoding)
     return bytes(data)
+
+
+def _local_scheduler():
+    try:
+        import dask
+    except ImportError:  # pragma: no cover - dask is a dependency
+        return contextlib.nullcontext()
+    return dask.config.set(scheduler="synchronous")
 
 
 def save_netcdf(obj: Any, path: str | os.PathLike[str]) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import arviz as az
 import numpy as np
 import pytest
 from _helpers_model import toy_cohort
@@ -114,7 +115,7 @@ def test_predict_reproduces_grid_curve(cohort, name):
         draws=50,
     )
     lf = LoadedFit(path=None, idata=None, spec=built.spec, designs=built.designs)
-    lf.idata = type("I", (), {"posterior": prior})()
+    lf.idata = az.InferenceData(posterior=prior)
     for e in built.spec.exposures:
         pred = lf.predict_curve(e, built.grids[e])
         stored = prior[f"logrr_{e}"]
