@@ -264,7 +264,8 @@ class Fit:
         **options: Any,
     ) -> dict[str, Any]:
         """The plateau answer (DESIGN "JSON output" plateau keys); ``options`` are those of
-        :func:`bayes_walk.answers.plateau.plateau_summary` (``delta``, ``tail``, ...)."""
+        :func:`bayes_walk.answers.plateau.plateau_summary` (``delta``, ``tail``,
+        ``definition``, ...)."""
         from bayes_walk.answers.plateau import plateau_summary
 
         self._need_exposure(exposure)
