@@ -32,6 +32,7 @@ from bayes_walk.estimands.plateau import (
     DEFAULT_WITHIN,
     near_probability,
 )
+from bayes_walk.estimands.reference import rereference
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
@@ -90,6 +91,7 @@ def averaged_plateau(
     prob: float = 0.95,
     weights: list[float] | None = None,
     definition: str = DEFAULT_DEFINITION,
+    reference: float | None = None,
 ) -> dict[str, Any]:
     """The plateau answer averaged over ``fits`` (DESIGN plateau keys + ``per_model``).
 
@@ -102,6 +104,9 @@ def averaged_plateau(
         Model weights to use instead of the LOO stacking weights.
     definition
         Onset definition (:mod:`bayes_walk.estimands.onset`), the same for every fit.
+    reference
+        Checked to lie inside every fit's grid and reported; onsets and remaining
+        benefits do not depend on it.
 
     Returns
     -------
@@ -128,6 +133,7 @@ def averaged_plateau(
         curve = curve_draws(fit.idata, exposure, source=name)
         if "stratum" in curve.dims:
             curve = curve.isel(stratum=0, drop=True)
+        curve = rereference(curve, reference, exposure)
         g = grid_values(curve)
         grid = g if grid is None else np.array([max(grid[0], g[0]), min(grid[-1], g[-1])])
         onset = onset_draws(curve, label, delta=delta, tail=tail)
@@ -158,6 +164,7 @@ def averaged_plateau(
         "definition": definition_text(exposure, near, within, delta, tail, grid, label)
         + f" Averaged over {len(fits)} models with {method} weights.",
         "onset_definition": label,
+        "reference": None if reference is None else float(reference),
         "weights": {m["model"]: m["weight"] for m in per_model},
         "weights_method": method,
         "per_model": per_model,

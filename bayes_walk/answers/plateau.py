@@ -32,6 +32,7 @@ from bayes_walk.estimands.plateau import (
     minimal_dose,
     near_probability,
 )
+from bayes_walk.estimands.reference import rereference
 from bayes_walk.fitmeta import fit_attrs, form_of
 
 DEFAULT_TARGET_RR: float = 0.85
@@ -158,6 +159,7 @@ def plateau_summary(
     prob: float = 0.95,
     hdi: bool = False,
     definition: str = DEFAULT_DEFINITION,
+    reference: float | None = None,
 ) -> dict:
     """Plateau onset, its probability near ``near``, remaining benefit, minimal dose.
 
@@ -180,7 +182,8 @@ def plateau_summary(
         raise FitFileError(f"the target RR must be > 0, got {target_rr}")
     label = definition_label(definition)
     refuse_without_curve(idata, exposure)
-    curve = curve_draws(idata, exposure)
+    # the onset does not depend on the reference; RRs, P(RR < 1) and the minimal dose do
+    curve = rereference(curve_draws(idata, exposure), reference, exposure)
     grid = grid_values(curve)
     attrs = fit_attrs(idata)
     opts = dict(
@@ -206,6 +209,7 @@ def plateau_summary(
         "prob": prob,
         "definition": definition_text(exposure, near, within, delta, tail, grid, label),
         "onset_definition": label,
+        "reference": finite_or_none(curve.attrs.get("reference", float("nan"))),
     }
     if "stratum" in curve.dims:
         labels = [str(s) for s in curve["stratum"].values]

@@ -53,6 +53,13 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         help="onset definition: min (default), edge, isotonic, ed[:q] (default q 95), "
         "slope[:s] (default s 0.1); docs/estimands.md",
     )
+    p.add_argument(
+        "--reference",
+        type=float,
+        default=None,
+        help="RRs, P(RR < 1) and the minimal dose versus this value (inside the fitted "
+        "range; default: the fit's reference); the onset does not depend on it",
+    )
     p.add_argument("--target-rr", type=float, default=0.85, help="RR for the minimal dose (0.85)")
     p.add_argument("--stratum", default=None, help="stratum for the top-level numbers (one fit)")
     p.add_argument(
@@ -79,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
         delta=args.delta,
         tail=args.tail,
         definition=args.definition,
+        reference=args.reference,
     )
     if len(fits) == 1:
         out = fits[0].plateau(

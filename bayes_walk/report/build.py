@@ -64,6 +64,7 @@ def build_sections(
     near: float = 100.0,
     within: float = 10.0,
     quiet: bool = False,
+    references: dict[str, float] | None = None,
 ) -> list[Section]:
     """All report sections for ``fits`` (in memory)."""
     _progress("linking the cohort", quiet)
@@ -73,7 +74,7 @@ def build_sections(
         ("cohort", lambda: cohort_section(cohort, linked.how)),
         ("diagnostics", lambda: diagnostics_section(fits, None)),
         ("Table 2", lambda: table2_section(fits, cohort)),
-        ("curves", lambda: curves_section(fits, cohort)),
+        ("curves", lambda: curves_section(fits, cohort, references)),
         ("plateau", lambda: plateau_section(fits, near=near, within=within, cohort=cohort)),
         ("Table 3", lambda: joint_section(fits, cohort)),
         ("predictive checks", lambda: checks_section(fits)),
@@ -143,6 +144,7 @@ def build_report(
     near: float = 100.0,
     within: float = 10.0,
     quiet: bool = False,
+    references: dict[str, float] | None = None,
 ) -> dict[str, Path]:
     """Build the report for ``fit_paths`` into ``out_dir``.
 
@@ -155,6 +157,9 @@ def build_report(
         Output folder (created); ``index.html`` is self-contained.
     timings
         Optional step -> seconds table shown in a "Run time" section.
+    references
+        Exposure -> the one reference every model's curve is drawn against (default
+        78 min/day and 3.0 MET).
 
     Returns
     -------
@@ -163,7 +168,9 @@ def build_report(
     """
     fits = load_fits(fit_paths)
     _progress(f"{len(fits)} fit(s): {', '.join(f.name for f in fits)}", quiet)
-    sections = build_sections(fits, timings=timings, near=near, within=within, quiet=quiet)
+    sections = build_sections(
+        fits, timings=timings, near=near, within=within, quiet=quiet, references=references
+    )
     paths = write_report(sections, out_dir, title=title, intro=intro_lines(fits, intro))
     _progress(f"wrote {paths['html']} and {paths['markdown']}", quiet)
     return paths
