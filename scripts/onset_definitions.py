@@ -68,7 +68,9 @@ def gp_paths(
     cov = sd**2 * np.exp(-0.5 * d**2) + 1e-10 * np.eye(x.size)
     chol = np.linalg.cholesky(cov)
     paths = rng.standard_normal((n, x.size)) @ chol.T
-    return paths[:, :-1] - paths[:, -1:]
+    out = paths[:, :-1] - paths[:, -1:]
+    out[:, grid == ref] = 0.0  # exactly, not up to the jitter
+    return out
 
 
 def _curve(values: np.ndarray, grid: np.ndarray) -> xr.DataArray:
