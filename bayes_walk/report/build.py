@@ -75,7 +75,12 @@ def build_sections(
         ("diagnostics", lambda: diagnostics_section(fits, None)),
         ("Table 2", lambda: table2_section(fits, cohort)),
         ("curves", lambda: curves_section(fits, cohort, references)),
-        ("plateau", lambda: plateau_section(fits, near=near, within=within, cohort=cohort)),
+        (
+            "plateau",
+            lambda: plateau_section(
+                fits, near=near, within=within, cohort=cohort, references=references
+            ),
+        ),
         ("Table 3", lambda: joint_section(fits, cohort)),
         ("predictive checks", lambda: checks_section(fits)),
         ("LOO comparison", lambda: compare_section(fits)),

@@ -299,9 +299,19 @@ def plateau_section(
     within: float = 10.0,
     delta: float | None = None,
     cohort: xr.Dataset | None = None,
+    references: dict[str, float] | None = None,
 ) -> Section:
-    """Plateau onset posterior, P(plateau near), remaining benefit, minimal dose, tau."""
+    """Plateau onset posterior, P(plateau near), remaining benefit, minimal dose, tau.
+
+    The minimal dose (the only column that depends on the reference) is computed against
+    one reference for every model (``references["walking_min"]``, default 78 min/day).
+    """
+    from bayes_walk.estimands.draws import curve_draws
     from bayes_walk.estimands.plateau import DEFAULT_DELTA
+    from bayes_walk.estimands.reference import DEFAULT_REFERENCES, reference_inside
+
+    refs = DEFAULT_REFERENCES if references is None else {**DEFAULT_REFERENCES, **references}
+    common = refs.get("walking_min")
 
     delta = DEFAULT_DELTA if delta is None else delta
     s = Section("Does the benefit plateau near 100 min/day?", "plateau")
@@ -315,7 +325,18 @@ def plateau_section(
     rows = []
     definition = ""
     for f in with_curve:
-        p = plateau_summary(f.idata, "walking_min", near=near, within=within, delta=delta)
+        inside = common is not None and reference_inside(
+            curve_draws(f.idata, "walking_min"), common
+        )
+        p = plateau_summary(
+            f.idata,
+            "walking_min",
+            near=near,
+            within=within,
+            delta=delta,
+            reference=common if inside else None,
+        )
+        own = "" if inside else f" (vs {fmt_num(p['reference'], 'g', '?')})"
         definition = p["definition"]
         blocks = p["strata"] if p.get("strata") else [p]
         for b in blocks:
@@ -330,7 +351,7 @@ def plateau_section(
                     f"{fmt_num(r['median'], '.1f', '-')}% ({fmt_num(r['lo'], '.1f', '-')} to "
                     f"{fmt_num(r['hi'], '.1f', '-')}%)",
                     f"{md['p_reached']:.2f}; {fmt_num(md['median'])} ({fmt_num(md['lo'])} to "
-                    f"{fmt_num(md['hi'])})",
+                    f"{fmt_num(md['hi'])}){own}",
                 ]
             )
         tau = p.get("tau")
@@ -349,7 +370,8 @@ def plateau_section(
             "onset x*, median (95% interval)",
             "P(no plateau in range)",
             f"further risk reduction beyond {near:g}",
-            "RR <= 0.85: P(reached); minimal dose (95% interval)",
+            f"RR <= 0.85 vs {fmt_num(common, 'g', 'the reference')} min/day: P(reached); "
+            "minimal dose (95% interval)",
         ],
         rows,
     )

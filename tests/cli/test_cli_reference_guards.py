@@ -162,3 +162,19 @@ def test_report_curves_share_one_reference_and_label_each_axis(tmp_path, monkeyp
     assert {r[2] for r in table.rows} == {"78"}
     at78 = [r for r in table.rows if r[3] == "78"]
     assert len(at78) == 2 and all(r[2] == "78" and r[4].startswith("1.00") for r in at78)
+
+
+def test_report_plateau_minimal_dose_on_one_reference():
+    from bayes_walk.report.build import FitEntry
+    from bayes_walk.report.sections import plateau_section
+
+    a = make_idata(replicate(plateau_curve(GRID_MIN, 100.0, 0.01)), spec_name="a")
+    b = make_idata(replicate(plateau_curve(GRID_MIN, 100.0, 0.01, ref=62.0)), spec_name="b")
+    b.posterior["logrr_walking_min"].attrs["reference"] = 62.0
+    sec = plateau_section([FitEntry("a", None, a), FitEntry("b", None, b)])
+    table = [blk for kind, blk in sec.blocks if kind == "table"][0]
+    assert table.header[-1].startswith("RR <= 0.85 vs 78 min/day")
+    # the same curve on the same reference: the same minimal dose for both models
+    assert table.rows[0][-1] == table.rows[1][-1]
+    # RR 0.85 vs 78 on a slope of 0.01/min: 78 - log(0.85) / 0.01 = 94.3
+    assert "94.3" in table.rows[0][-1]
