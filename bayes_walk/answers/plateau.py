@@ -20,6 +20,7 @@ from bayes_walk.estimands.draws import (
 from bayes_walk.estimands.onset import (
     DEFAULT_DEFINITION,
     definition_label,
+    definition_sentence,
     onset_draws,
     parse_definition,
     remaining_draws,
@@ -64,7 +65,7 @@ def definition_text(
     else:
         first = (
             f"The plateau onset (definition '{definition_label(definition)}') is the lowest "
-            f"{exposure} ({unit}) at which {d.text}"
+            f"{exposure} ({unit}) at which {definition_sentence(definition)}"
         )
     return (
         f"{first}, judged within the observed range "

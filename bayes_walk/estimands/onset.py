@@ -147,7 +147,7 @@ ONSET_DEFINITIONS: dict[str, OnsetDefinition] = {
         "ed",
         _onset_ed,
         _r_min,
-        "the curve has reached q% of its total benefit within the observed range (ED_q)",
+        "the curve has reached {p:g}% of its total benefit within the observed range (ED_{p:g})",
         "q",
         (0.0, 100.0),
     ),
@@ -155,7 +155,7 @@ ONSET_DEFINITIONS: dict[str, OnsetDefinition] = {
         "slope",
         _onset_slope,
         _r_min,
-        "beyond x the slope stays below s in log-RR per observed range",
+        "the slope stays below {p:g} (log-RR per observed range) from there on",
         "s",
         (0.0, np.inf),
     ),
@@ -189,6 +189,14 @@ def parse_definition(spec: str) -> tuple[OnsetDefinition, float | None]:
     if not lo < p <= hi:
         raise OnsetDefinitionError(f"{d.param_name} in '{spec}' must lie in ({lo:g}, {hi:g}]")
     return d, p
+
+
+def definition_sentence(spec: str) -> str:
+    """The definition's rule in words, with its parameter filled in."""
+    d, p = parse_definition(spec)
+    if d.param_name is None:
+        return d.text
+    return d.text.format(p=float(definition_label(spec).split(":")[1]))
 
 
 def definition_label(spec: str) -> str:

@@ -168,3 +168,12 @@ def test_remaining_draws_per_definition():
     np.testing.assert_allclose(r, U - U[-1])
     r = remaining_draws(_c(U), "min").values[0, 0]
     assert r[-1] == 0 and np.all(r >= 0)
+
+
+def test_definition_sentences_fill_in_the_parameter():
+    from bayes_walk.estimands.onset import definition_sentence
+
+    assert "95% of its total benefit" in definition_sentence("ed")
+    assert "90% of its total benefit" in definition_sentence("ed:90")
+    assert "below 0.05" in definition_sentence("slope:0.05")
+    assert definition_sentence("edge").startswith("R_edge(x)")
