@@ -202,7 +202,8 @@ def plateau(fits: Sequence[FitLike], exposure: str = "walking_min", **options: A
     """The plateau answer averaged over fits with LOO stacking weights (+ ``per_model``).
 
     With one fit, that fit's answer (:meth:`bayes_walk.results.Fit.plateau`). ``options``:
-    ``near``, ``within``, ``delta``, ``tail``, ``prob``, ``weights``.
+    ``near``, ``within``, ``delta``, ``tail``, ``prob``, ``weights``, ``definition`` (onset
+    definition, :mod:`bayes_walk.estimands.onset`).
 
     Examples
     --------

@@ -341,7 +341,8 @@ class Fit(RiskMethods):
         **options: Any,
     ) -> dict[str, Any]:
         """The plateau answer (DESIGN "JSON output" plateau keys); ``options`` are those of
-        :func:`bayes_walk.answers.plateau.plateau_summary` (``delta``, ``tail``, ...)."""
+        :func:`bayes_walk.answers.plateau.plateau_summary` (``delta``, ``tail``,
+        ``definition``, ``reference`` ...)."""
         from bayes_walk.answers.plateau import plateau_summary
 
         self._need_exposure(exposure)
@@ -362,14 +363,26 @@ class Fit(RiskMethods):
         )
         return result.to_dict()
 
-    def summary(self, *, hdi: bool = False, frequentist: bool = True) -> dict[str, Any]:
-        """RR tables, curve at round values and diagnostics (the summary JSON)."""
+    def summary(
+        self, *, hdi: bool = False, frequentist: bool = True, reference=None
+    ) -> dict[str, Any]:
+        """RR tables, curve at round values and diagnostics (the summary JSON).
+
+        ``reference``: exposure -> value (or one number for a one-curve fit) the curve
+        rows are expressed against; it must lie inside the curve's grid.
+        """
         from bayes_walk.answers.summary import fit_summary
 
         fit_path = None if self.path is None else str(self.path)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            return fit_summary(self.idata, fit_path=fit_path, hdi=hdi, frequentist=frequentist)
+            return fit_summary(
+                self.idata,
+                fit_path=fit_path,
+                hdi=hdi,
+                frequentist=frequentist,
+                references=reference,
+            )
 
     def curve_range(self, exposure: str) -> tuple[float, float]:
         """The range the stored curve covers (its grid: the data's 1st..99th percentile)."""

@@ -14,19 +14,25 @@ from typing import Any
 
 import numpy as np
 
+from bayes_walk.answers.guards import refuse_without_curve
 from bayes_walk.answers.plateau import definition_text
 from bayes_walk.errors import BayesWalkError
 from bayes_walk.estimands.curve import logrr_at
 from bayes_walk.estimands.draws import curve_draws, finite_or_none, grid_values
+from bayes_walk.estimands.onset import (
+    DEFAULT_DEFINITION,
+    definition_label,
+    onset_draws,
+    remaining_draws,
+)
 from bayes_walk.estimands.plateau import (
     DEFAULT_DELTA,
     DEFAULT_NEAR,
     DEFAULT_TAIL,
     DEFAULT_WITHIN,
     near_probability,
-    plateau_onset,
-    remaining_benefit,
 )
+from bayes_walk.estimands.reference import rereference
 from bayes_walk.fitmeta import outcome_of
 
 
@@ -85,6 +91,8 @@ def averaged_plateau(
     tail: float = DEFAULT_TAIL,
     prob: float = 0.95,
     weights: list[float] | None = None,
+    definition: str = DEFAULT_DEFINITION,
+    reference: float | None = None,
 ) -> dict[str, Any]:
     """The plateau answer averaged over ``fits`` (DESIGN plateau keys + ``per_model``).
 
@@ -95,10 +103,24 @@ def averaged_plateau(
         ``exposure`` (stratum curves: the first stratum).
     weights
         Model weights to use instead of the LOO stacking weights.
+    definition
+        Onset definition (:mod:`bayes_walk.estimands.onset`), the same for every fit.
+    reference
+        Checked to lie inside every fit's grid and reported; onsets and remaining
+        benefits do not depend on it.
+
+    Returns
+    -------
+    dict
+        DESIGN plateau keys for the averaged answer, ``weights`` (model -> weight),
+        ``weights_method`` (``stacking``, ``pseudo-BMA+`` or ``given``), ``per_model``.
     """
     if len(fits) < 2:
         raise BayesWalkError("an averaged plateau needs at least two fits")
+    label = definition_label(definition)
     names = _unique([f.name for f in fits])
+    for fit, name in zip(fits, names, strict=True):
+        refuse_without_curve(fit.idata, exposure, source=name)
     if weights is None:
         w, method = model_weights(fits, names)
     else:
@@ -112,10 +134,11 @@ def averaged_plateau(
         curve = curve_draws(fit.idata, exposure, source=name)
         if "stratum" in curve.dims:
             curve = curve.isel(stratum=0, drop=True)
+        curve = rereference(curve, reference, exposure)
         g = grid_values(curve)
         grid = g if grid is None else np.array([max(grid[0], g[0]), min(grid[-1], g[-1])])
-        onset = plateau_onset(curve, delta=delta, tail=tail)
-        r = logrr_at(remaining_benefit(curve), [near]).isel(x=0, drop=True)
+        onset = onset_draws(curve, label, delta=delta, tail=tail)
+        r = logrr_at(remaining_draws(curve, label), [near]).isel(x=0, drop=True)
         o = np.asarray(onset.values, dtype=float).ravel()
         onsets.append(o)
         benefits.append(np.asarray(r.values, dtype=float).ravel())
@@ -139,8 +162,11 @@ def averaged_plateau(
         "probability": float(sum(m["weight"] * m["probability"] for m in per_model)),
         "onset": _triple(o_all, w_all, prob),
         "remaining_benefit_at_near": _triple(r_all, w_all, prob),
-        "definition": definition_text(exposure, near, within, delta, tail, grid)
+        "definition": definition_text(exposure, near, within, delta, tail, grid, label)
         + f" Averaged over {len(fits)} models with {method} weights.",
+        "onset_definition": label,
+        "reference": None if reference is None else float(reference),
+        "weights": {m["model"]: m["weight"] for m in per_model},
         "weights_method": method,
         "per_model": per_model,
     }

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import xarray as xr
 
+from bayes_walk.answers.guards import refuse_without_curve
 from bayes_walk.errors import FitFileError
 from bayes_walk.estimands.curve import UNITS, logrr_at, p_benefit, round_values_in_grid
 from bayes_walk.estimands.draws import (
@@ -16,6 +17,14 @@ from bayes_walk.estimands.draws import (
     interval,
     probability,
 )
+from bayes_walk.estimands.onset import (
+    DEFAULT_DEFINITION,
+    definition_label,
+    definition_sentence,
+    onset_draws,
+    parse_definition,
+    remaining_draws,
+)
 from bayes_walk.estimands.plateau import (
     DEFAULT_DELTA,
     DEFAULT_NEAR,
@@ -23,9 +32,8 @@ from bayes_walk.estimands.plateau import (
     DEFAULT_WITHIN,
     minimal_dose,
     near_probability,
-    plateau_onset,
-    remaining_benefit,
 )
+from bayes_walk.estimands.reference import rereference
 from bayes_walk.fitmeta import fit_attrs, form_of
 
 DEFAULT_TARGET_RR: float = 0.85
@@ -36,16 +44,31 @@ def _triple(ds: xr.Dataset) -> dict[str, float | None]:
 
 
 def definition_text(
-    exposure: str, near: float, within: float, delta: float, tail: float, grid: np.ndarray
+    exposure: str,
+    near: float,
+    within: float,
+    delta: float,
+    tail: float,
+    grid: np.ndarray,
+    definition: str = DEFAULT_DEFINITION,
 ) -> str:
     """One plain sentence (or three) saying what the plateau numbers mean."""
     unit = UNITS.get(exposure, "")
     pct = 100 * (1 - math.exp(-delta))
+    d, _ = parse_definition(definition)
+    if d.name in ("min", "edge", "isotonic"):
+        first = (
+            f"The plateau onset is the lowest {exposure} ({unit}) beyond which walking more "
+            f"would lower the risk of chronic low back pain by less than {pct:.1f}% "
+            f"(definition '{d.name}': {d.text}, delta = {delta:.4f} on the log-RR scale)"
+        )
+    else:
+        first = (
+            f"The plateau onset (definition '{definition_label(definition)}') is the lowest "
+            f"{exposure} ({unit}) at which {definition_sentence(definition)}"
+        )
     return (
-        f"The plateau onset is the lowest {exposure} ({unit}) beyond which walking more "
-        f"would lower the risk of chronic low back pain by less than {pct:.1f}% "
-        f"(remaining benefit R(x) = f(x) - min over x' >= x of f(x') <= delta = {delta:.4f} "
-        f"on the log-RR scale), judged within the observed range "
+        f"{first}, judged within the observed range "
         f"{grid[0]:.4g}-{grid[-1]:.4g} {unit}. 'probability' is the posterior probability "
         f"that this onset lies within {within:g} {unit} of {near:g} {unit}. Curves still "
         f"falling in the top {100 * tail:.0f}% of the range have no plateau inside the data "
@@ -64,9 +87,10 @@ def _block(
     target_rr: float,
     prob: float,
     hdi: bool,
+    definition: str,
 ) -> dict:
-    onset = plateau_onset(curve, delta=delta, tail=tail)
-    r_near = logrr_at(remaining_benefit(curve), [near]).isel(x=0, drop=True)
+    onset = onset_draws(curve, definition, delta=delta, tail=tail)
+    r_near = logrr_at(remaining_draws(curve, definition), [near]).isel(x=0, drop=True)
     dose = minimal_dose(curve, target_rr)
     grid = grid_values(curve)
     xs = round_values_in_grid(curve, exposure)
@@ -135,6 +159,8 @@ def plateau_summary(
     stratum: str | None = None,
     prob: float = 0.95,
     hdi: bool = False,
+    definition: str = DEFAULT_DEFINITION,
+    reference: float | None = None,
 ) -> dict:
     """Plateau onset, its probability near ``near``, remaining benefit, minimal dose.
 
@@ -155,11 +181,21 @@ def plateau_summary(
         raise FitFileError(f"--delta must be >= 0, got {delta}")
     if not 0 < target_rr:
         raise FitFileError(f"the target RR must be > 0, got {target_rr}")
-    curve = curve_draws(idata, exposure)
+    label = definition_label(definition)
+    refuse_without_curve(idata, exposure)
+    # the onset does not depend on the reference; RRs, P(RR < 1) and the minimal dose do
+    curve = rereference(curve_draws(idata, exposure), reference, exposure)
     grid = grid_values(curve)
     attrs = fit_attrs(idata)
     opts = dict(
-        near=near, within=within, delta=delta, tail=tail, target_rr=target_rr, prob=prob, hdi=hdi
+        near=near,
+        within=within,
+        delta=delta,
+        tail=tail,
+        target_rr=target_rr,
+        prob=prob,
+        hdi=hdi,
+        definition=label,
     )
     out: dict = {
         "model": str(attrs.get("spec_name", "")) or None,
@@ -172,7 +208,9 @@ def plateau_summary(
         "tail": float(tail),
         "interval": "hdi" if hdi else "equal-tailed",
         "prob": prob,
-        "definition": definition_text(exposure, near, within, delta, tail, grid),
+        "definition": definition_text(exposure, near, within, delta, tail, grid, label),
+        "onset_definition": label,
+        "reference": finite_or_none(curve.attrs.get("reference", float("nan"))),
     }
     if "stratum" in curve.dims:
         labels = [str(s) for s in curve["stratum"].values]

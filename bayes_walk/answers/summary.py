@@ -126,11 +126,23 @@ def _isna(v) -> bool:
     return v is None or bool(pd.isna(v))
 
 
-def curve_rows(idata, *, prob: float = 0.95, hdi: bool = False) -> list[dict]:
-    """Every stored curve at its exposure's round values (one row per x and stratum)."""
+def curve_rows(
+    idata, *, prob: float = 0.95, hdi: bool = False, references: dict | float | None = None
+) -> list[dict]:
+    """Every stored curve at its exposure's round values (one row per x and stratum).
+
+    ``references`` (exposure -> value, or one number for a one-curve fit) re-references
+    the curves; ``step`` marks rows of categorical/joint terms (step functions of the
+    exposure, not dose-response curves).
+    """
+    from bayes_walk.answers.guards import is_step_form
+    from bayes_walk.estimands.reference import parse_references, rereference
+
     rows = []
+    refs = parse_references(references, curve_exposures(idata))
     for exposure in curve_exposures(idata):
-        curve = curve_draws(idata, exposure)
+        curve = rereference(curve_draws(idata, exposure), refs.get(exposure), exposure)
+        step = is_step_form(idata, exposure)
         xs = round_values_in_grid(curve, exposure)
         if not xs:
             continue
@@ -145,7 +157,8 @@ def curve_rows(idata, *, prob: float = 0.95, hdi: bool = False) -> list[dict]:
                         "x": float(x),
                         "units": UNITS.get(exposure, ""),
                         "stratum": stratum,
-                        "reference": reference_of(curve, idata),
+                        "reference": refs.get(exposure, reference_of(curve, idata)),
+                        "step": step,
                         "rr": _rr(
                             sel["median"].values[i], sel["lo"].values[i], sel["hi"].values[i]
                         ),
@@ -165,6 +178,7 @@ def fit_summary(
     prob: float = 0.95,
     hdi: bool = False,
     frequentist: bool = True,
+    references: dict | float | None = None,
 ) -> dict:
     """The summary of one fit (DESIGN "JSON output" summary keys and more).
 
@@ -176,6 +190,8 @@ def fit_summary(
         Where the fit was read from (to resolve a relative ``cohort_path``).
     frequentist
         Compute the modified-Poisson column (needs the cohort; can take a few seconds).
+    references
+        Exposure -> reference value for the curve rows (one number: the only curve).
 
     Returns
     -------
@@ -229,7 +245,7 @@ def fit_summary(
         "frequentist_source": (
             {"cohort": linked.how, **notes} if linked is not None else "not requested"
         ),
-        "curve": curve_rows(idata, prob=prob, hdi=hdi),
+        "curve": curve_rows(idata, prob=prob, hdi=hdi, references=references),
         "tau": tau or None,
         "covariates": covariate_rows(idata, prob=prob, hdi=hdi),
         "joint_table": joint,

@@ -52,6 +52,20 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         default=DEFAULT_TAIL,
         help="onsets in this top fraction of the range count as no plateau (default 0.1)",
     )
+    p.add_argument(
+        "--definition",
+        default="min",
+        metavar="NAME",
+        help="onset definition: min (default), edge, isotonic, ed[:q] (default q 95), "
+        "slope[:s] (default s 0.1); docs/estimands.md",
+    )
+    p.add_argument(
+        "--reference",
+        type=float,
+        default=None,
+        help="RRs, P(RR < 1) and the minimal dose versus this value (inside the fitted "
+        "range; default: the fit's reference); the onset does not depend on it",
+    )
     p.add_argument("--target-rr", type=float, default=0.85, help="RR for the minimal dose (0.85)")
     p.add_argument("--stratum", default=None, help="stratum for the top-level numbers (one fit)")
     p.add_argument(
@@ -72,7 +86,14 @@ def run(args: argparse.Namespace) -> int:
         raise FitFileError(f"--tail must lie in [0, 1), got {args.tail}")
     fits = [bw.load_fit(path) for path in args.fits]
     print(f"computing the plateau posterior from {', '.join(args.fits)} ...", file=sys.stderr)
-    opts = dict(near=args.near, within=args.within, delta=args.delta, tail=args.tail)
+    opts = dict(
+        near=args.near,
+        within=args.within,
+        delta=args.delta,
+        tail=args.tail,
+        definition=args.definition,
+        reference=args.reference,
+    )
     if len(fits) == 1:
         out = fits[0].plateau(
             args.exposure, target_rr=args.target_rr, stratum=args.stratum, hdi=args.hdi, **opts
@@ -102,7 +123,8 @@ def averaged_text(out: dict) -> str:
 
     lines = [
         f"P(plateau onset of {out['exposure']} within {out['within']:g} of {out['near']:g}) "
-        f"= {out['probability']:.3f}, averaged with {out['weights_method']} weights",
+        f"= {out['probability']:.3f}, averaged with {out['weights_method']} weights "
+        f"(onset definition {out['onset_definition']})",
         f"onset: {triple(out['onset'])}",
         f"remaining benefit at {out['near']:g}: {triple(out['remaining_benefit_at_near'])}",
         "per model:",

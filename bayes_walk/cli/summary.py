@@ -29,6 +29,13 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         action="store_true",
         help="skip the modified-Poisson column (it needs the cohort and refits a GLM)",
     )
+    p.add_argument(
+        "--reference",
+        action="append",
+        metavar="EXPOSURE=VALUE",
+        help="express the curve against VALUE (inside the fitted range), e.g. "
+        "walking_min=100; repeatable; a bare number when the fit has one curve",
+    )
     p.set_defaults(func=run)
     return p
 
@@ -36,11 +43,14 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Print the summary of ``args.fit``."""
     import bayes_walk as bw
+    from bayes_walk.estimands.reference import parse_reference_args
     from bayes_walk.report.text import summary_text
+
+    reference = parse_reference_args(args.reference)
 
     fitted = bw.load_fit(args.fit)
     print(f"summarising {args.fit} ...", file=sys.stderr)
-    s = fitted.summary(hdi=args.hdi, frequentist=not args.no_frequentist)
+    s = fitted.summary(hdi=args.hdi, frequentist=not args.no_frequentist, reference=reference)
     if args.json:
         print(json.dumps(s, indent=2, allow_nan=False))
     elif args.format != "text":

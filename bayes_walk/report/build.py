@@ -72,6 +72,7 @@ def build_sections(
     near: float = 100.0,
     within: float = 10.0,
     quiet: bool = False,
+    references: dict[str, float] | None = None,
 ) -> list[Section]:
     """All report sections for ``fits`` (in memory)."""
     _progress("linking the cohort", quiet)
@@ -81,8 +82,13 @@ def build_sections(
         ("cohort", lambda: cohort_section(cohort, linked.how)),
         ("diagnostics", lambda: diagnostics_section(fits, None)),
         ("Table 2", lambda: table2_section(fits, cohort)),
-        ("curves", lambda: curves_section(fits, cohort)),
-        ("plateau", lambda: plateau_section(fits, near=near, within=within, cohort=cohort)),
+        ("curves", lambda: curves_section(fits, cohort, references)),
+        (
+            "plateau",
+            lambda: plateau_section(
+                fits, near=near, within=within, cohort=cohort, references=references
+            ),
+        ),
         ("Table 3", lambda: joint_section(fits, cohort)),
         ("covariates and E-values", lambda: _covariates_section(fits)),
         ("predictive checks", lambda: checks_section(fits)),
@@ -152,6 +158,7 @@ def build_report(
     near: float = 100.0,
     within: float = 10.0,
     quiet: bool = False,
+    references: dict[str, float] | None = None,
 ) -> dict[str, Path]:
     """Build the report for ``fit_paths`` into ``out_dir``.
 
@@ -164,6 +171,9 @@ def build_report(
         Output folder (created); ``index.html`` is self-contained.
     timings
         Optional step -> seconds table shown in a "Run time" section.
+    references
+        Exposure -> the one reference every model's curve is drawn against (default
+        78 min/day and 3.0 MET).
 
     Returns
     -------
@@ -177,7 +187,9 @@ def build_report(
         labels = list(dict.fromkeys(outcome_label(f.idata) for f in fits))
         title = f"bayes_walk report: walking and {' / '.join(labels) or 'the outcome'}"
     _progress(f"{len(fits)} fit(s): {', '.join(f.name for f in fits)}", quiet)
-    sections = build_sections(fits, timings=timings, near=near, within=within, quiet=quiet)
+    sections = build_sections(
+        fits, timings=timings, near=near, within=within, quiet=quiet, references=references
+    )
     with atomic_folder(out_dir) as tmp:
         write_report(sections, tmp, title=title, intro=intro_lines(fits, intro))
     out = Path(out_dir)

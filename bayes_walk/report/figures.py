@@ -16,6 +16,7 @@ import xarray as xr
 from bayes_walk.estimands.curve import LABELS, UNITS
 from bayes_walk.estimands.draws import curve_draws, grid_values, interval, reference_of
 from bayes_walk.estimands.plateau import DEFAULT_DELTA, DEFAULT_TAIL, plateau_onset
+from bayes_walk.estimands.reference import reference_inside, rereference
 
 BAND_ALPHA = 0.25
 
@@ -103,6 +104,7 @@ def curve_figure(
     *,
     cohort: xr.Dataset | None = None,
     prob: float = 0.95,
+    reference: float | None = None,
 ):
     """Dose-response curves of one exposure, one panel per fit, exposure histogram beneath.
 
@@ -117,6 +119,9 @@ def curve_figure(
         ``walking_min`` or ``walking_mets`` (any stored curve).
     cohort
         The cohort, for the histogram fallback and the simulated truth.
+    reference
+        Put every panel on this reference (each fit whose grid holds it; the others keep
+        their own). Every panel's axis names the reference its curve is drawn against.
     """
     plt = _pyplot()
     k = len(fits)
@@ -133,8 +138,10 @@ def curve_figure(
     for j, (name, idata) in enumerate(fits):
         ax, hax = axes[0, j], axes[1, j]
         curve = curve_draws(idata, exposure)
-        ref = reference_of(curve, idata)
         form = curve.attrs.get("form", "")
+        if reference is not None and reference_inside(curve, reference):
+            curve = rereference(curve, reference, exposure)
+        ref = reference_of(curve, idata)
         if "stratum" in curve.dims:
             for i, s in enumerate(curve["stratum"].values):
                 _draw_curve(ax, curve.sel(stratum=s), f"C{i}", f"{s}", prob)
@@ -164,9 +171,10 @@ def curve_figure(
             )
         _rr_ticks(ax, plt)
         ax.set_title(f"{name}" + (f" ({form})" if form else ""), fontsize=10)
-        if j == 0:
-            unit = UNITS.get(exposure, "")
-            ax.set_ylabel(f"Risk ratio vs {ref:.4g} {unit} (log scale)" if ref else "Risk ratio")
+        unit = UNITS.get(exposure, "")
+        ax.set_ylabel(
+            f"Risk ratio vs {ref:.4g} {unit} (log scale)" if ref is not None else "Risk ratio"
+        )
         ax.legend(fontsize=7, loc="best")
         vals = exposure_values(idata, cohort, exposure)
         grid = grid_values(curve)

@@ -205,8 +205,19 @@ def table2_section(fits: list[FitEntry], cohort: xr.Dataset | None) -> Section:
     return s
 
 
-def curves_section(fits: list[FitEntry], cohort: xr.Dataset | None) -> Section:
-    """Dose-response curves as the paper draws them, and RRs at round values."""
+def curves_section(
+    fits: list[FitEntry], cohort: xr.Dataset | None, references: dict[str, float] | None = None
+) -> Section:
+    """Dose-response curves as the paper draws them, and RRs at round values.
+
+    Every model is put on one reference per exposure (``references``, default 78 min/day
+    and 3.0 MET); a fit whose range does not hold it keeps its own, and each axis and
+    table row names the reference it is drawn against.
+    """
+    from bayes_walk.estimands.draws import curve_draws
+    from bayes_walk.estimands.reference import DEFAULT_REFERENCES, reference_inside
+
+    refs = DEFAULT_REFERENCES if references is None else {**DEFAULT_REFERENCES, **references}
     s = Section("Dose-response curves", "curves")
     exposures = list(dict.fromkeys(e for f in fits for e in curve_exposures(f.idata)))
     exposures = [e for e in exposures if curve_fits(fits, e)]
@@ -214,24 +225,28 @@ def curves_section(fits: list[FitEntry], cohort: xr.Dataset | None) -> Section:
         s.p("No fit stores a dose-response curve (quartile models are shown in Table 2).")
     for exposure in exposures:
         with_curve = [(f.name, f.idata) for f in curve_fits(fits, exposure)]
-        png = to_png(curve_figure(with_curve, exposure, cohort=cohort))
+        ref = refs.get(exposure)
+        png = to_png(curve_figure(with_curve, exposure, cohort=cohort, reference=ref))
         unit = UNITS.get(exposure, "")
         s.figure(
             f"curve_{exposure}.png",
-            f"{exposure}: RR (log scale) versus the reference with 95% credible band, one panel "
-            f"per model; histogram of the exposure ({unit}) beneath; dashed: simulated truth "
-            "when known.",
+            f"{exposure}: RR (log scale) versus "
+            + (f"{ref:g} {unit}" if ref is not None else "the reference")
+            + " with 95% credible band, one panel per model (each axis names its reference); "
+            f"histogram of the exposure ({unit}) beneath; dashed: simulated truth when known.",
             png,
         )
         rows = []
         for name, idata in with_curve:
-            for r in curve_rows(idata):
+            inside = ref is not None and reference_inside(curve_draws(idata, exposure), ref)
+            for r in curve_rows(idata, references={exposure: ref} if inside else None):
                 if r["exposure"] != exposure:
                     continue
                 rows.append(
                     [
                         name,
                         r["stratum"] or "",
+                        fmt_num(r["reference"], "g", ""),
                         f"{r['x']:g}",
                         fmt_rr(r["rr"]),
                         fmt_num(r["p_benefit"], ".3f", ""),
@@ -239,8 +254,15 @@ def curves_section(fits: list[FitEntry], cohort: xr.Dataset | None) -> Section:
                 )
         ratio = "/".join(dict.fromkeys(ratio_abbr(idata) for _, idata in with_curve))
         s.table(
-            f"{exposure}: {ratio} at round values ({unit}) versus the reference",
-            ["model", "stratum", f"{exposure} ({unit})", f"{ratio} (95% CrI)", f"P({ratio} < 1)"],
+            f"{exposure}: {ratio} at round values ({unit}) versus the reference in its column",
+            [
+                "model",
+                "stratum",
+                "reference",
+                f"{exposure} ({unit})",
+                f"{ratio} (95% CrI)",
+                f"P({ratio} < 1)",
+            ],
             rows,
         )
     return s
@@ -279,9 +301,19 @@ def plateau_section(
     within: float = 10.0,
     delta: float | None = None,
     cohort: xr.Dataset | None = None,
+    references: dict[str, float] | None = None,
 ) -> Section:
-    """Plateau onset posterior, P(plateau near), remaining benefit, minimal dose, tau."""
+    """Plateau onset posterior, P(plateau near), remaining benefit, minimal dose, tau.
+
+    The minimal dose (the only column that depends on the reference) is computed against
+    one reference for every model (``references["walking_min"]``, default 78 min/day).
+    """
+    from bayes_walk.estimands.draws import curve_draws
     from bayes_walk.estimands.plateau import DEFAULT_DELTA
+    from bayes_walk.estimands.reference import DEFAULT_REFERENCES, reference_inside
+
+    refs = DEFAULT_REFERENCES if references is None else {**DEFAULT_REFERENCES, **references}
+    common = refs.get("walking_min")
 
     delta = DEFAULT_DELTA if delta is None else delta
     s = Section("Does the benefit plateau near 100 min/day?", "plateau")
@@ -295,7 +327,18 @@ def plateau_section(
     rows = []
     definition = ""
     for f in with_curve:
-        p = plateau_summary(f.idata, "walking_min", near=near, within=within, delta=delta)
+        inside = common is not None and reference_inside(
+            curve_draws(f.idata, "walking_min"), common
+        )
+        p = plateau_summary(
+            f.idata,
+            "walking_min",
+            near=near,
+            within=within,
+            delta=delta,
+            reference=common if inside else None,
+        )
+        own = "" if inside else f" (vs {fmt_num(p['reference'], 'g', '?')})"
         definition = p["definition"]
         blocks = p["strata"] if p.get("strata") else [p]
         for b in blocks:
@@ -310,7 +353,7 @@ def plateau_section(
                     f"{fmt_num(r['median'], '.1f', '-')}% ({fmt_num(r['lo'], '.1f', '-')} to "
                     f"{fmt_num(r['hi'], '.1f', '-')}%)",
                     f"{md['p_reached']:.2f}; {fmt_num(md['median'])} ({fmt_num(md['lo'])} to "
-                    f"{fmt_num(md['hi'])})",
+                    f"{fmt_num(md['hi'])}){own}",
                 ]
             )
         tau = p.get("tau")
@@ -329,7 +372,8 @@ def plateau_section(
             "onset x*, median (95% interval)",
             "P(no plateau in range)",
             f"further risk reduction beyond {near:g}",
-            "RR <= 0.85: P(reached); minimal dose (95% interval)",
+            f"RR <= 0.85 vs {fmt_num(common, 'g', 'the reference')} min/day: P(reached); "
+            "minimal dose (95% interval)",
         ],
         rows,
     )

@@ -92,7 +92,19 @@ def summary_text(s: dict, ratio: str = "RR", outcome: str = "chronic low back pa
     curves: dict[tuple, list[dict]] = {}
     for row in s["curve"]:
         curves.setdefault((row["exposure"], row["stratum"]), []).append(row)
+    steps_noted: set[str] = set()
     for (exposure, stratum), rows in curves.items():
+        if rows[0].get("step"):
+            # a categorical/joint term is a step function: no curve through the steps
+            if exposure not in steps_noted:
+                steps_noted.add(exposure)
+                lines += [
+                    "",
+                    f"{_exposure_title(exposure)}: a category (step) term, so no dose-response "
+                    "curve is drawn through the steps; see the category table "
+                    "(the JSON 'curve' list still holds the step function at round values).",
+                ]
+            continue
         ref = rows[0].get("reference")
         unit = UNITS.get(exposure, "")
         title = (

@@ -111,3 +111,46 @@ def test_user_errors_exit_2(fit_file, tmp_path, capsys):
     assert "not a readable fit file" in capsys.readouterr().err
     assert main(["plateau", str(fit_file), "--exposure", "steps"]) == 2
     assert "logrr_steps" in capsys.readouterr().err
+
+
+def test_plateau_definition_option(fit_file, capsys):
+    assert main(["plateau", str(fit_file), "--json", "--definition", "ed:90"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["onset_definition"] == "ed:90"
+    assert "ed:90" in out["definition"]
+    # hinge at 100 from 20: ED_90 = 20 + 0.9 * 80 = 92 (the noise is tiny)
+    assert out["onset"]["median"] == pytest.approx(92.0, abs=1.0)
+    assert main(["plateau", str(fit_file), "--json", "--definition", "edge"]) == 0
+    assert json.loads(capsys.readouterr().out)["onset_definition"] == "edge"
+    assert main(["plateau", str(fit_file), "--definition", "bogus"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown onset definition 'bogus'" in err and "Traceback" not in err
+
+
+def _step_fit(tmp_path, form: str):
+    idata = make_idata(mets_curve=replicate(linear_curve(GRID_METS, 0.3, 3.0)), cat=True)
+    exposures = {"walking_min": {"form": form, "reference": 78}}
+    if form == "joint":
+        exposures["walking_mets"] = {"form": form, "reference": 3.0}
+    spec = {"name": "quartiles", "exposures": exposures}
+    idata.attrs["spec"] = json.dumps(spec)
+    idata.attrs["spec_name"] = "quartiles"
+    path = tmp_path / f"{form}.nc"
+    idata.to_netcdf(str(path))
+    return path
+
+
+@pytest.mark.parametrize("form", ["categorical", "joint"])
+def test_plateau_refuses_step_forms(tmp_path, capsys, form):
+    path = _step_fit(tmp_path, form)
+    assert main(["plateau", str(path), "--json"]) == 2
+    cap = capsys.readouterr()
+    assert cap.out == ""
+    assert f"{form} form" in cap.err and "hsgp (spec 'gp')" in cap.err
+    assert "changepoint" in cap.err and "Traceback" not in cap.err
+
+
+def test_averaged_plateau_refuses_a_step_form(fit_file, tmp_path, capsys):
+    path = _step_fit(tmp_path, "categorical")
+    assert main(["plateau", str(fit_file), str(path), "--json"]) == 2
+    assert "categorical form" in capsys.readouterr().err
