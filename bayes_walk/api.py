@@ -229,7 +229,7 @@ def report(fits: Sequence[FitLike], out: str | os.PathLike[str], **options: Any)
     --------
     >>> bw.report([fit_gp, "quartiles.nc"], out="reports/mine")  # doctest: +SKIP
     """
-    from bayes_walk.report.build import build_report
+    from bayes_walk.reporting.build import build_report
 
     return build_report(_as_fits(fits), out, **options)
 

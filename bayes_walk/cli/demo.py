@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
 
     from bayes_walk.errors import BayesWalkError
     from bayes_walk.outputs import check_output
-    from bayes_walk.report.demo import DEFAULT_MODELS, run_demo
+    from bayes_walk.reporting.demo import DEFAULT_MODELS, run_demo
 
     if args.n < 100:
         raise BayesWalkError(f"--n must be at least 100 for a meaningful demo, got {args.n}")

@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     """Print the plateau answer for ``args.fits`` (averaged when there are several)."""
     import bayes_walk as bw
     from bayes_walk.errors import FitFileError
-    from bayes_walk.report.text import plateau_text
+    from bayes_walk.reporting.text import plateau_text
 
     if not 0 <= args.tail < 1:
         raise FitFileError(f"--tail must lie in [0, 1), got {args.tail}")

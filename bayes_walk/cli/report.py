@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     if bool(args.sweep) == bool(args.fits):
         raise BayesWalkError("give fit files or --sweep DIR (one of them)")
     if args.sweep:
-        from bayes_walk.report.sweep import sweep_report
+        from bayes_walk.reporting.sweep import sweep_report
 
         check_output(args.out, inputs=(args.sweep,), kind="folder")
         for path in sweep_report(args.sweep, args.out):

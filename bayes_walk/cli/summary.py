@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     """Print the summary of ``args.fit``."""
     import bayes_walk as bw
     from bayes_walk.estimands.reference import parse_reference_args
-    from bayes_walk.report.text import summary_text
+    from bayes_walk.reporting.text import summary_text
 
     reference = parse_reference_args(args.reference)
 

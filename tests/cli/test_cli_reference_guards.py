@@ -136,9 +136,9 @@ def test_summary_text_draws_no_curve_through_categories(quartile_fit, capsys):
 
 
 def test_report_curves_share_one_reference_and_label_each_axis(tmp_path, monkeypatch):
-    from bayes_walk.report import figures
-    from bayes_walk.report.build import FitEntry
-    from bayes_walk.report.sections import curves_section
+    from bayes_walk.reporting import figures
+    from bayes_walk.reporting.build import FitEntry
+    from bayes_walk.reporting.sections import curves_section
 
     # one fit stored versus 78, another versus 62 (as rcs with reference p10 would be)
     a = make_idata(replicate(plateau_curve(GRID_MIN, 100.0, 0.01)), spec_name="a")
@@ -153,7 +153,7 @@ def test_report_curves_share_one_reference_and_label_each_axis(tmp_path, monkeyp
         labels.extend(ax.get_ylabel() for ax in fig.axes[: len(args[0])])
         return fig
 
-    monkeypatch.setattr("bayes_walk.report.sections.curve_figure", spy)
+    monkeypatch.setattr("bayes_walk.reporting.sections.curve_figure", spy)
     sec = curves_section([FitEntry("a", None, a), FitEntry("b", None, b)], None)
     assert labels == ["Risk ratio vs 78 min/day (log scale)"] * 2
     # rows at x = 78 are RR 1 for both models: both on reference 78
@@ -165,8 +165,8 @@ def test_report_curves_share_one_reference_and_label_each_axis(tmp_path, monkeyp
 
 
 def test_report_plateau_minimal_dose_on_one_reference():
-    from bayes_walk.report.build import FitEntry
-    from bayes_walk.report.sections import plateau_section
+    from bayes_walk.reporting.build import FitEntry
+    from bayes_walk.reporting.sections import plateau_section
 
     a = make_idata(replicate(plateau_curve(GRID_MIN, 100.0, 0.01)), spec_name="a")
     b = make_idata(replicate(plateau_curve(GRID_MIN, 100.0, 0.01, ref=62.0)), spec_name="b")

@@ -113,8 +113,8 @@ def test_offset_fits_are_labelled_rate_ratios(offset_fit, fit_file, capsys):
 
 
 def test_report_labels_offset_fits_as_rate_ratios(offset_fit):
-    from bayes_walk.report.build import intro_lines
-    from bayes_walk.report.sections import FitEntry, table2_section
+    from bayes_walk.reporting.build import intro_lines
+    from bayes_walk.reporting.sections import FitEntry, table2_section
 
     _, idata = offset_fit
     fits = [FitEntry("ratefit", None, idata)]

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from bayes_walk.cli.main import main
-from bayes_walk.report.sweep import forest_rows, sweep_report, sweep_table
+from bayes_walk.reporting.sweep import forest_rows, sweep_report, sweep_table
 from bayes_walk.sweep.table import results_table
 
 

@@ -18,8 +18,8 @@ from typing import Any
 from bayes_walk.answers.cohort_link import cohort_for_fit
 from bayes_walk.atomic import atomic_folder, write_atomic, write_text_atomic
 from bayes_walk.errors import FitFileError
-from bayes_walk.report.render import Section, to_html, to_markdown
-from bayes_walk.report.sections import (
+from bayes_walk.reporting.render import Section, to_html, to_markdown
+from bayes_walk.reporting.sections import (
     FitEntry,
     cohort_section,
     curves_section,
@@ -29,7 +29,7 @@ from bayes_walk.report.sections import (
     table2_section,
     timing_rows,
 )
-from bayes_walk.report.sections_checks import checks_section, compare_section
+from bayes_walk.reporting.sections_checks import checks_section, compare_section
 
 
 def _progress(msg: str, quiet: bool) -> None:
@@ -60,7 +60,7 @@ def load_fits(fits: Sequence[Any]) -> list[FitEntry]:
 
 
 def _covariates_section(fits):
-    from bayes_walk.report.sections_covariates import covariates_section
+    from bayes_walk.reporting.sections_covariates import covariates_section
 
     return covariates_section(fits)
 

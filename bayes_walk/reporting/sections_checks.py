@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 
-from bayes_walk.report.figures import to_png
-from bayes_walk.report.render import Section
-from bayes_walk.report.sections import FitEntry, _slug
+from bayes_walk.reporting.figures import to_png
+from bayes_walk.reporting.render import Section
+from bayes_walk.reporting.sections import FitEntry, _slug
 
 
 def checks_section(fits: list[FitEntry]) -> Section:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-from bayes_walk.report.figures import png_base64
+from bayes_walk.reporting.figures import png_base64
 
 
 @dataclass

@@ -15,9 +15,9 @@ from bayes_walk.estimands.curve import UNITS
 from bayes_walk.estimands.draws import curve_exposures
 from bayes_walk.fitmeta import fit_attrs, ratio_abbr
 from bayes_walk.inference.diagnostics import fit_diagnostics, warnings_in_words
-from bayes_walk.report.figures import curve_figure, onset_figure, to_png
-from bayes_walk.report.render import Section
-from bayes_walk.report.text import fmt_num, fmt_rr
+from bayes_walk.reporting.figures import curve_figure, onset_figure, to_png
+from bayes_walk.reporting.render import Section
+from bayes_walk.reporting.text import fmt_num, fmt_rr
 
 # categorical covariates with more levels (e.g. municipality) are left out of Table 1
 MAX_LEVELS_SHOWN = 8
@@ -274,7 +274,7 @@ def true_onset_text(
     """The simulated truth's plateau onset on the fit's grid (same definition), if known."""
     from bayes_walk.estimands.draws import curve_draws, grid_values
     from bayes_walk.estimands.plateau import plateau_onset
-    from bayes_walk.report.figures import true_curve
+    from bayes_walk.reporting.figures import true_curve
 
     truth = true_curve(cohort, "walking_min", None)
     if truth is None or truth.ndim != 1:

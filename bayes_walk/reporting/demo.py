@@ -105,7 +105,7 @@ def _run_into(
     from bayes_walk.cohort.simulate import simulate_cohort
     from bayes_walk.cohort.store import save_cohort
     from bayes_walk.inference.fit import fit
-    from bayes_walk.report.build import (
+    from bayes_walk.reporting.build import (
         build_sections,
         intro_lines,
         load_fits,

@@ -77,7 +77,7 @@ def forest_rows(df: pd.DataFrame, spec: str) -> pd.DataFrame:
 
 def forest_figure(rows: pd.DataFrame, title: str):
     """Forest plot of ``rows`` (from :func:`forest_rows`); returns the figure."""
-    from bayes_walk.report.figures import _pyplot
+    from bayes_walk.reporting.figures import _pyplot
 
     plt = _pyplot()
     labels = list(dict.fromkeys(rows["label"]))
@@ -158,7 +158,7 @@ def sweep_report(sweep_dir: str | os.PathLike[str], out: str | os.PathLike[str])
 
     Returns the paths written.
     """
-    from bayes_walk.report.figures import to_png
+    from bayes_walk.reporting.figures import to_png
 
     df = load_results(sweep_dir)
     out = Path(out)

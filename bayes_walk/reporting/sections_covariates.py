@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bayes_walk.report.render import Section
-from bayes_walk.report.text import fmt_evalue, fmt_num, fmt_rr
+from bayes_walk.reporting.render import Section
+from bayes_walk.reporting.text import fmt_evalue, fmt_num, fmt_rr
 
 
 def covariates_section(fits) -> Section:
