@@ -156,6 +156,9 @@ def handle_signals(command: str = "") -> Iterator[SignalWatch]:
         yield WATCH
     finally:
         WATCH.done.set()
+        # the signal belongs to this command: a later write in the same process (a
+        # notebook, a test run) must not find it pending and refuse
+        WATCH.signum = None
         for s, h in old.items():
             signal.signal(s, h)
         signal.set_wakeup_fd(old_fd)

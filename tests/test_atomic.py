@@ -150,3 +150,15 @@ def test_signal_during_the_rename_completes_it_and_says_so(tmp_path, monkeypatch
     assert target.read_text() == "whole"
     assert f"after {target} was written whole" in line
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
+
+
+def test_a_signal_does_not_outlive_its_command(tmp_path):
+    import signal
+
+    from bayes_walk.interrupts import Interrupted, handle_signals
+
+    with handle_signals("test"), pytest.raises(Interrupted):
+        signal.raise_signal(signal.SIGINT)
+    # a later write in the same process (a notebook, the next test) is not refused
+    write_text_atomic(tmp_path / "later.txt", "fine")
+    assert (tmp_path / "later.txt").read_text() == "fine"
