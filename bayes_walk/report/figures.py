@@ -135,6 +135,8 @@ def curve_figure(
         curve = curve_draws(idata, exposure)
         ref = reference_of(curve, idata)
         form = curve.attrs.get("form", "")
+        if curve.attrs.get("exposure_scale") == "habitual":  # measurement = "days"
+            form = f"{form}, habitual exposure" if form else "habitual exposure"
         if "stratum" in curve.dims:
             for i, s in enumerate(curve["stratum"].values):
                 _draw_curve(ax, curve.sel(stratum=s), f"C{i}", f"{s}", prob)
