@@ -60,8 +60,8 @@ def one_fit(spec, cohort, args, seed: int) -> tuple[list[dict], dict]:
     fit = bw.fit(spec, cohort, chains=args.chains, draws=args.draws, tune=args.tune, seed=seed)
     wall = time.perf_counter() - t0
     tab = fit.rr("walking_min", at=list(AT), reference=REFERENCE, prob=PROB)
-    diag = fit.diagnostics() if callable(getattr(fit, "diagnostics", None)) else {}
-    info = {"wall_s": wall, **{k: diag.get(k) for k in ("divergences", "max_rhat")}}
+    diag = fit.diagnostics
+    info = {"wall_s": wall, **{k: diag.get(k) for k in ("divergences", "max_rhat", "min_ess_bulk")}}
     post = fit.idata.posterior
     if "day_sd_walking_min" in post:
         q = np.quantile(post["day_sd_walking_min"].values, [0.05, 0.5, 0.95])

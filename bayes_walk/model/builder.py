@@ -88,6 +88,7 @@ class BuiltModel:
                 "likelihood and cannot take another data set; reuse an ordinary model"
             )
         validate_spec(self.spec, cohort)
+        measurement.check_measurement(self.spec, cohort)
         arrays = self.data_arrays(cohort)
         ids = [str(i) for i in cohort["participant"].values]
         self.model.set_dim("participant", len(ids), coord_values=ids)

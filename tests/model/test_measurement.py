@@ -205,3 +205,16 @@ def test_recovery_naive_attenuated_days_covers():
     assert lo <= DAILY_VOLUME_SD <= hi
     curve = days_fit.idata.posterior["logrr_walking_min"]
     assert curve.attrs["exposure_scale"] == "habitual"
+
+
+def test_set_data_swaps_the_day_statistics(cohort):
+    from bayes_walk.model.builder import build_model
+
+    built = build_model(_spec(), cohort)
+    other = simulate_cohort(n=400, seed=6, exposure_on="habit")
+    built.set_data(other)
+    st = measurement.daily_statistics(other, "walking_min")
+    np.testing.assert_array_equal(built.model["days_mean_walking_min"].get_value(), st["mean_log"])
+    bare = other.drop_vars(["valid_day", "daily_walking_min"])
+    with pytest.raises(SpecError, match="measurement = 'days'"):
+        built.set_data(bare)
