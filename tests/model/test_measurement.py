@@ -218,3 +218,25 @@ def test_set_data_swaps_the_day_statistics(cohort):
     bare = other.drop_vars(["valid_day", "daily_walking_min"])
     with pytest.raises(SpecError, match="measurement = 'days'"):
         built.set_data(bare)
+
+
+def test_stratum_curves_read_the_habit_too(cohort):
+    from bayes_walk.model.builder import build_model
+
+    d = load_spec("gp_sex").to_dict()
+    d["exposures"]["walking_min"]["measurement"] = "days"
+    spec = spec_from_dict(d)
+    plain, fused = build_model(spec, cohort), build_model(spec, cohort, fused=True)
+    assert "habit_z_walking_min" in plain.model.named_vars
+    point = plain.model.initial_point()
+    point["stratum_z_walking_min"] = np.full_like(point["stratum_z_walking_min"], 0.3)
+    point["habit_z_walking_min"] = np.linspace(-2, 2, cohort.sizes["participant"])
+    lp_a = plain.model.compile_logp()(point)
+    assert lp_a == pytest.approx(fused.model.compile_logp()(point), rel=1e-9)
+    # the outcome reads the habit: beyond z's own N(0, 1), the density moves with z
+    from scipy import stats
+
+    other = dict(point, habit_z_walking_min=-point["habit_z_walking_min"])
+    f = plain.model.compile_logp()
+    rest = [f(p) - stats.norm.logpdf(p["habit_z_walking_min"]).sum() for p in (point, other)]
+    assert abs(rest[0] - rest[1]) > 1e-3
