@@ -79,7 +79,8 @@ def main() -> None:
     ap.add_argument("--tune", type=int, default=400)
     ap.add_argument("--seed0", type=int, default=100)
     ap.add_argument("--truth", default="paper")
-    ap.add_argument("--exposure-on", default="habit", choices=("habit", "observed"))
+    ap.add_argument("--exposure-on", default="habit", choices=("habit", "habit_volume", "observed"))
+    ap.add_argument("--base", default="gp", help="spec whose volume term gets the option")
     args = ap.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -90,7 +91,7 @@ def main() -> None:
             n=args.n, seed=seed, truth=args.truth, exposure_on=args.exposure_on
         )
         truth = true_logrr(cohort, AT)
-        for kind, spec in specs().items():
+        for kind, spec in specs(args.base).items():
             recs, info = one_fit(spec, cohort, args, seed)
             for rec, tl in zip(recs, truth, strict=True):
                 rows.append(
