@@ -47,6 +47,11 @@ def main() -> None:
         steps = int(ss["n_steps"].sum()) if "n_steps" in ss else None
         out["fits"][kind] = {
             "wall_s": wall,
+            # fit's own split: compile + NUTS, then the pointwise log-likelihood
+            **{
+                k: json.loads(fit.idata.attrs["diagnostics"]).get(k)
+                for k in ("seconds_sampling", "seconds_log_likelihood")
+            },
             "leapfrog_steps_in_draws": steps,
             "steps_per_draw": steps / (a.chains * a.draws) if steps else None,
             "load_before": load0,
