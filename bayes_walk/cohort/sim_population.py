@@ -172,3 +172,36 @@ def draw_activity(
     secs = np.where(present[:, :, None], secs, np.nan)
     latent = {"habitual_min": habitual_min, "pace": pace}
     return secs, latent
+
+
+# What the true curves of the outcome act on (``simulate_cohort(exposure_on=...)``).
+EXPOSURE_ON = ("observed", "habit", "habit_volume")
+
+
+def habitual_exposures(latent: dict[str, np.ndarray], class_mets_json) -> dict[str, np.ndarray]:
+    """A person's habitual walking: the long-run mean of their daily walking minutes and
+    their long-run time-weighted walking MET (the limits of the observed means over many
+    days, before the 600-min/day cap).
+
+    The daily pace is ``pace + DAILY_PACE_SD * e``; ``E ndtr(a + s e) = ndtr(a / sqrt(1 + s^2))``
+    gives the expected class shares in closed form (daily minutes and pace are independent,
+    so time weighting does not change them).
+    """
+    import json
+
+    from bayes_walk.cohort.schema import DEFAULT_CLASS_METS
+
+    mets = json.loads(class_mets_json) if class_mets_json else DEFAULT_CLASS_METS
+    r = np.sqrt(1.0 + DAILY_PACE_SD**2)
+    pace = latent["pace"]
+    slow, brisk = ndtr(-pace / r), ndtr((pace - PACE_GAP) / r)
+    moderate = 1.0 - slow - brisk
+    met = mets["walk_slow"] * slow + mets["walk_moderate"] * moderate + mets["walk_brisk"] * brisk
+    return {"habitual_walking_min": latent["habitual_min"], "habitual_walking_mets": met}
+
+
+def exposures_for_outcome(values: dict[str, np.ndarray], exposure_on: str):
+    """(volume, intensity) the outcome's true curves read, per ``exposure_on``."""
+    vol = values["habitual_walking_min" if exposure_on != "observed" else "observed_walking_min"]
+    key = "habitual_walking_mets" if exposure_on == "habit" else "observed_walking_mets"
+    return vol, values[key]

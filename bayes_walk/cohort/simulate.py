@@ -28,7 +28,13 @@ import xarray as xr
 
 from bayes_walk.cohort import schema
 from bayes_walk.cohort.derive import derive_exposures
-from bayes_walk.cohort.sim_population import draw_activity, draw_covariates
+from bayes_walk.cohort.sim_population import (
+    EXPOSURE_ON,
+    draw_activity,
+    draw_covariates,
+    exposures_for_outcome,
+    habitual_exposures,
+)
 from bayes_walk.cohort.sim_sensitivity import add_sensitivity_variables, class_minutes
 from bayes_walk.cohort.truth import (
     INTENSITY_GRID,
@@ -110,7 +116,7 @@ def _chunk(seed_seq: np.random.SeedSequence, n_raw: int, keep_daily: bool):
     """One chunk: covariates, activity, derived exposures, inclusion mask, uniforms."""
     rng = np.random.default_rng(seed_seq)
     cov = draw_covariates(rng, n_raw)
-    secs, _ = draw_activity(rng, cov)
+    secs, latent = draw_activity(rng, cov)
     municipality = rng.choice(MUNICIPALITIES, size=n_raw, p=_municipality_weights())
     followup = np.clip(rng.normal(FOLLOWUP_MEAN, FOLLOWUP_SD, n_raw), 2.5, 6.0)
     u_outcome = rng.random(n_raw)
@@ -120,6 +126,7 @@ def _chunk(seed_seq: np.random.SeedSequence, n_raw: int, keep_daily: bool):
     )
     der = derive_exposures(raw)
     active = {f"{a}_min": class_minutes(der, a) for a in ("running", "cycling")}
+    habit = habitual_exposures(latent, der.attrs.get("class_mets"))
     valid_days = der["valid_days"].values
     has_valid = valid_days > 0
     complete = np.ones(n_raw, dtype=bool)
@@ -136,6 +143,7 @@ def _chunk(seed_seq: np.random.SeedSequence, n_raw: int, keep_daily: bool):
         "u_outcome": u_outcome,
         **cov,
         **active,
+        **habit,
     }
     extra = {k: v[included] for k, v in extra.items()}
     return der, extra, has_valid, included, der.attrs.get("class_mets")
@@ -150,15 +158,18 @@ def _reference_population() -> dict[str, np.ndarray]:
     out = {k: v for k, v in extra.items() if k not in ("u_outcome",)}
     out["walking_min"] = der["walking_min"].values
     out["walking_mets"] = der["walking_mets"].values
+    out["observed_walking_min"] = out["walking_min"]
+    out["observed_walking_mets"] = out["walking_mets"]
     out["covariate_lp"] = _covariate_lp(extra)
     return out
 
 
-def truth_intercept(truth: Truth) -> float:
+def truth_intercept(truth: Truth, exposure_on: str = "observed") -> float:
     """Intercept giving an expected incidence of 14.8% under ``truth`` (reference population)."""
     ref = _reference_population()
     strata = _stratum_labels(truth, ref)
-    lp = _exposure_lp(truth, ref["walking_min"], ref["walking_mets"], strata) + ref["covariate_lp"]
+    wm, mets = exposures_for_outcome(ref, exposure_on)
+    lp = _exposure_lp(truth, wm, mets, strata) + ref["covariate_lp"]
     return float(np.log(TARGET_INCIDENCE) - np.log(np.mean(np.exp(lp))))
 
 
@@ -196,6 +207,7 @@ def simulate_cohort(
     stratum_truths: dict[str, str] | None = None,
     stratify_by: str = "sex",
     keep_daily: bool = True,
+    exposure_on: str = "observed",
 ) -> xr.Dataset:
     """Simulate a HUNT-like cohort of ``n`` included participants with a known truth.
 
@@ -214,6 +226,12 @@ def simulate_cohort(
     keep_daily
         Store ``activity_seconds`` and the daily series (default). ``False`` keeps only the
         per-participant variables, for very large benchmark cohorts.
+    exposure_on
+        What the true curves act on: ``"observed"`` (default: the means of the valid
+        days, as before), ``"habit"`` (both exposures' habitual values, so analyses of the
+        observed means are diluted as in reality) or ``"habit_volume"`` (habitual volume,
+        observed intensity). With a habit option the cohort also holds the true habits
+        ``true_habitual_walking_min`` / ``true_habitual_walking_mets`` (docs/simulator.md).
 
     Returns
     -------
@@ -231,9 +249,13 @@ def simulate_cohort(
         raise TruthError(f"n must be a positive integer, got {n!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise TruthError(f"seed must be a non-negative integer, got {seed!r}")
+    if exposure_on not in EXPOSURE_ON:
+        raise TruthError(
+            f"exposure_on must be one of {', '.join(EXPOSURE_ON)}, got {exposure_on!r}"
+        )
     tr = parse_truth(truth, stratum_truths=stratum_truths, stratify_by=stratify_by)
     _stratum_labels(tr, {tr.stratify_by: np.zeros(0, np.int16)} if tr.stratify_by else {})
-    intercept = truth_intercept(tr)
+    intercept = truth_intercept(tr, exposure_on)
 
     root = np.random.SeedSequence(int(seed))
     muni_seq, chunk_root = root.spawn(2)
@@ -258,10 +280,13 @@ def simulate_cohort(
         n_incl += int(included.sum())
         parts.append((der, extra))
 
-    return _assemble(parts, n, seed, tr, intercept, muni_seq, (n_raw, n_valid, n_incl), class_mets)
+    counts = (n_raw, n_valid, n_incl)
+    return _assemble(parts, n, seed, tr, intercept, muni_seq, counts, class_mets, exposure_on)
 
 
-def _assemble(parts, n, seed, truth, intercept, muni_seq, counts, class_mets) -> xr.Dataset:
+def _assemble(
+    parts, n, seed, truth, intercept, muni_seq, counts, class_mets, exposure_on="observed"
+) -> xr.Dataset:
     ders = [d for d, _ in parts]
     der = ders[0] if len(ders) == 1 else xr.concat(ders, dim="participant")
     extra = {k: np.concatenate([e[k] for _, e in parts]) for k in parts[0][1]}
@@ -271,8 +296,14 @@ def _assemble(parts, n, seed, truth, intercept, muni_seq, counts, class_mets) ->
     # Centre on the risk scale so the municipality draw does not move the incidence.
     effects -= np.log(np.sum(_municipality_weights() * np.exp(effects)))
 
-    wm = der["walking_min"].values
-    mets = der["walking_mets"].values
+    wm, mets = exposures_for_outcome(
+        {
+            "observed_walking_min": der["walking_min"].values,
+            "observed_walking_mets": der["walking_mets"].values,
+            **extra,
+        },
+        exposure_on,
+    )
     strata = _stratum_labels(truth, extra)
     lp = intercept + _exposure_lp(truth, wm, mets, strata) + _covariate_lp(extra)
     lp = lp + effects[extra["municipality"]]
@@ -301,6 +332,13 @@ def _assemble(parts, n, seed, truth, intercept, muni_seq, counts, class_mets) ->
     )
     ds = add_sensitivity_variables(ds, seed, extra)
     ds = ds.assign(_truth_arrays(truth))
+    if exposure_on != "observed":
+        for k in ("walking_min", "walking_mets"):
+            ds[f"true_habitual_{k}"] = xr.DataArray(
+                extra[f"habitual_{k}"],
+                dims="participant",
+                attrs={"long_name": f"true habitual {k} (simulator latent)"},
+            )
 
     coefficients = {
         "intercept": intercept,
@@ -339,4 +377,6 @@ def _assemble(parts, n, seed, truth, intercept, muni_seq, counts, class_mets) ->
             "seed": int(seed),
         }
     )
+    if exposure_on != "observed":
+        ds.attrs["exposure_on"] = exposure_on
     return ds

@@ -150,10 +150,13 @@ def strip_sampler_groups(idata) -> None:
 
 
 def label_curves(idata, built) -> None:
-    """Attrs ``reference``, ``form`` (and ``curve_by``) on every ``logrr_<exposure>``."""
+    """Attrs ``reference``, ``form``, ``exposure_scale`` (``"habitual"`` with
+    ``measurement = "days"``, else ``"observed mean"``) and ``curve_by`` on every
+    ``logrr_<exposure>``."""
     for name, d in built.designs["exposures"].items():
         var = idata.posterior[f"logrr_{name}"]
-        var.attrs.update({"reference": d["reference"], "form": d["form"]})
+        scale = "habitual" if "measurement" in d else "observed mean"
+        var.attrs.update({"reference": d["reference"], "form": d["form"], "exposure_scale": scale})
         if "stratum" in var.dims:
             var.attrs["curve_by"] = built.designs["strata"]["variable"]
 

@@ -21,6 +21,7 @@ import numpy as np
 import xarray as xr
 
 from bayes_walk.errors import SpecError
+from bayes_walk.model import measurement
 from bayes_walk.model.covariates import categorical_columns
 from bayes_walk.model.data import data_arrays, data_with_dims, register_data, storage
 from bayes_walk.model.designs import design_terms, make_designs, stratifier
@@ -87,6 +88,7 @@ class BuiltModel:
                 "likelihood and cannot take another data set; reuse an ordinary model"
             )
         validate_spec(self.spec, cohort)
+        measurement.check_measurement(self.spec, cohort)
         arrays = self.data_arrays(cohort)
         ids = [str(i) for i in cohort["participant"].values]
         self.model.set_dim("participant", len(ids), coord_values=ids)
@@ -156,6 +158,7 @@ def build_model(
     from bayes_walk.spec.priors import make_rv
 
     validate_spec(spec, cohort)
+    measurement.check_measurement(spec, cohort)
     likelihood = make_likelihood(fused)
     likelihood.check(spec)
     designs = designs if designs is not None else make_designs(spec, cohort)
@@ -184,15 +187,21 @@ def build_model(
         )
         for names in design_terms(designs):
             d0 = designs["exposures"][names[0]]
+            term_designs = {n: designs["exposures"][n] for n in names}
+            latent = {n: d for n, d in term_designs.items() if "measurement" in d}
+            term_data = dict(data)
+            for n, d in latent.items():
+                term_data.update(measurement.term_data(n, d, measurement.latent_habit(n, d, data)))
             ctx = TermContext(
                 exposures=names,
-                designs={n: designs["exposures"][n] for n in names},
+                designs=term_designs,
                 priors=spec.exposure_priors(names[0]),
                 grids={n: grids[n] for n in names},
-                data=data,
+                data=term_data,
                 strata=strata if names[0] in curve_targets else None,
             )
-            pieces["+".join(names)] = list(get_form(d0["form"]).pieces(ctx))
+            term = list(get_form(d0["form"]).pieces(ctx))
+            pieces["+".join(names)] = measurement.as_vectors(term) if latent else term
         if "group" in designs:
             g = designs["group"]["variable"]
             sd = make_rv(f"sd_{g}", gpri["group_sd"])

@@ -10,6 +10,7 @@ import xarray as xr
 from bayes_walk.model.covariates import raw_covariates
 from bayes_walk.model.designs import design_terms, stratifier
 from bayes_walk.model.forms import get_form
+from bayes_walk.model.measurement import measurement_data
 from bayes_walk.spec.model_spec import ModelSpec
 
 P = ("participant",)
@@ -28,6 +29,9 @@ def data_with_dims(
         form = get_form(designs["exposures"][names[0]]["form"])
         xs = [np.asarray(cohort[k].values, dtype=np.float64) for k in names]
         out.update(form.data_term(list(names), xs, designs["exposures"]))
+        for k in names:
+            if "measurement" in designs["exposures"][k]:
+                out.update(measurement_data(cohort, k))
     if "group" in designs:
         out["group_idx"] = (stratifier(cohort, designs["group"]["variable"])[0], P)
     if "strata" in designs:

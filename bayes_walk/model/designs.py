@@ -15,6 +15,7 @@ import xarray as xr
 
 from bayes_walk.model.covariates import covariate_design
 from bayes_walk.model.forms import get_form
+from bayes_walk.model.measurement import latent_knots, measurement_design
 from bayes_walk.spec.model_spec import DERIVED_STRATIFIERS, ModelSpec, resolve_reference
 
 
@@ -62,6 +63,12 @@ def make_designs(spec: ModelSpec, cohort: xr.Dataset) -> dict[str, Any]:
                 list(names), xs, refs, [e.options for e in es], spec.exposure_priors(names[0])
             )
         )
+        for k, e, x in zip(names, es, xs, strict=True):
+            if e.measurement == "days":
+                d = designs["exposures"][k]
+                d["measurement"] = measurement_design(cohort, k)
+                if "interp" not in d and form.linear:
+                    d["interp"] = latent_knots(x)
     h = spec.hierarchy
     if h.intercept_by:
         designs["group"] = {

@@ -142,6 +142,8 @@ def curve_figure(
         if reference is not None and reference_inside(curve, reference):
             curve = rereference(curve, reference, exposure)
         ref = reference_of(curve, idata)
+        if curve.attrs.get("exposure_scale") == "habitual":  # measurement = "days"
+            form = f"{form}, habitual exposure" if form else "habitual exposure"
         if "stratum" in curve.dims:
             for i, s in enumerate(curve["stratum"].values):
                 _draw_curve(ax, curve.sel(stratum=s), f"C{i}", f"{s}", prob)

@@ -44,7 +44,9 @@ _TOP_KEYS = (
     "sampler",
     "priors",
 )
-_EXPOSURE_KEYS = ("form", "reference", "priors")
+_EXPOSURE_KEYS = ("form", "reference", "priors", "measurement")
+# how an exposure is measured: the observed mean, or latent habit measured by its days
+MEASUREMENTS = ("observed", "days")
 _HIERARCHY_KEYS = ("intercept_by", "curve_by", "curve_exposures")
 _SAMPLER_KEYS = ("backend", "chains", "draws", "tune", "target_accept", "seed")
 
@@ -55,13 +57,16 @@ class ExposureSpec:
 
     ``reference`` is a number or a percentile string ``"pNN"`` of the exposure.
     ``options`` are the form's options (its ``Form.options``); ``priors`` the spec's
-    overrides of its ``Form.default_priors``.
+    overrides of its ``Form.default_priors``. ``measurement`` is ``"observed"`` (the
+    curve acts on the observed mean) or ``"days"`` (on a latent habitual value of which
+    the valid days are noisy measurements; :mod:`bayes_walk.model.measurement`).
     """
 
     form: str
     reference: float | str
     options: dict[str, Any] = field(default_factory=dict)
     priors: dict[str, dict[str, Any]] = field(default_factory=dict)
+    measurement: str = "observed"
 
 
 @dataclass(frozen=True)
@@ -111,7 +116,13 @@ class ModelSpec:
             "likelihood": self.likelihood,
             "adjust": list(self.adjust),
             "exposures": {
-                k: {"form": e.form, "reference": e.reference, **e.options, "priors": e.priors}
+                k: {
+                    "form": e.form,
+                    "reference": e.reference,
+                    **e.options,
+                    "priors": e.priors,
+                    **({"measurement": e.measurement} if e.measurement != "observed" else {}),
+                }
                 for k, e in self.exposures.items()
             },
             "hierarchy": {
@@ -216,8 +227,13 @@ def spec_from_dict(d: dict[str, Any], source: str = "spec") -> ModelSpec:
         mod.check_options(options, where)
         priors = e.get("priors", {})
         merge_priors(mod.default_priors, priors, f"{where}.priors")
+        measurement = e.get("measurement", "observed")
+        if measurement not in MEASUREMENTS:
+            raise SpecError(
+                f"{where}.measurement must be one of {', '.join(MEASUREMENTS)}, got {measurement!r}"
+            )
         exposures[ename] = ExposureSpec(
-            form, _parse_reference(e["reference"], where), options, priors
+            form, _parse_reference(e["reference"], where), options, priors, measurement
         )
     for form in dict.fromkeys(e.form for e in exposures.values()):
         arity = get_form(form).arity

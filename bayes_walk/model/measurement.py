@@ -1,0 +1,183 @@
+"""Measurement-error model of an exposure: a latent habit measured by the valid days.
+
+With ``measurement = "days"`` on an exposure of the spec (today: ``walking_min``), the
+dose-response curve acts on each participant's latent *habitual* exposure instead of the
+mean of their few valid days. The day model (docs/models.md "Measurement error"):
+
+    y_id = log(max(daily minutes, FLOOR_MIN))      for each valid day d of participant i
+    y_id | h_i ~ Normal(h_i, sigma_within)
+    h_i ~ Normal(mu, sigma_between)                (population model, no covariates)
+    habit_i = exp(h_i + sigma_within**2 / 2)       (min/day: the mean of the daily minutes)
+
+Given ``h_i`` the day model is conjugate, so ``k_i`` (valid days), ``ybar_i`` (mean of
+``y_id``) and the pooled within-person sum of squares carry all the information of the
+days, and the ``(participant, day)`` array never enters the model. The joint density is
+factored as ``p(ybar | mu, sigma_b, sigma_w) * p(h | ybar, ...) * p(SS | sigma_w)``:
+
+- ``ybar_i ~ Normal(mu, sqrt(sigma_b**2 + sigma_w**2 / k_i))`` (marginal, closed form);
+- ``h_i = m_i + s_i * z_i`` with ``z_i ~ Normal(0, 1)`` and ``m_i, s_i`` the conjugate
+  posterior mean and SD of ``h_i`` given the days (non-centred on the conditional, so the
+  ``z_i`` are a priori and nearly a posteriori standard normal: only the outcome moves
+  them); participants with fewer days get a larger ``s_i``;
+- ``SS / sigma_w**2 ~ chi2(sum_i (k_i - 1))``.
+
+The curve then reads ``habit_i``: for a design with knots (``"interp"``) the knot index
+and weight become graph tensors, otherwise the scaled exposure ``x_<e>`` does; the
+builder calls :func:`term_data` and :func:`as_vectors`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from bayes_walk.errors import SpecError
+
+# Daily series of each exposure that supports measurement = "days".
+DAILY_SERIES = {"walking_min": "daily_walking_min"}
+# Days with less walking than this (min) enter the log-scale day model at this value.
+FLOOR_MIN = 1.0
+# Knots for linear forms without their own (rcs, linear, monotone): the curve is read at
+# the latent habit by linear interpolation between them.
+LATENT_KNOTS = 1024
+PRIORS: dict[str, dict[str, Any]] = {
+    # log-scale population mean is centred on the data's mean log day (design "log_center")
+    "habit_mu_sd": {"sigma": 1.0},
+    "habit_sd": {"dist": "HalfNormal", "sigma": 1.0},
+    "day_sd": {"dist": "HalfNormal", "sigma": 1.0},
+}
+UNSUPPORTED_FORMS = ("categorical", "joint")
+
+
+def uses_days(spec) -> list[str]:
+    """Exposures of ``spec`` with ``measurement = "days"``."""
+    return [k for k, e in spec.exposures.items() if getattr(e, "measurement", "") == "days"]
+
+
+def check_measurement(spec, cohort: xr.Dataset) -> None:
+    """Raise :class:`SpecError` when a ``measurement = "days"`` exposure cannot be modelled.
+
+    Rules: the exposure has a daily series (today ``walking_min``), its form is not
+    ``categorical``/``joint``, and the cohort holds ``valid_day`` and the daily series
+    (a participants-only import has neither).
+    """
+    for name in uses_days(spec):
+        where = f"{spec.name}: exposures.{name}.measurement = 'days'"
+        if name not in DAILY_SERIES:
+            raise SpecError(
+                f"{where} is implemented for {', '.join(DAILY_SERIES)} only; "
+                f"remove the option for '{name}' (its observed mean is used)"
+            )
+        form = spec.exposures[name].form
+        if form in UNSUPPORTED_FORMS:
+            raise SpecError(f"{where} does not work with form '{form}' (a curve form is needed)")
+        missing = [v for v in ("valid_day", DAILY_SERIES[name]) if v not in cohort.data_vars]
+        if missing:
+            raise SpecError(
+                f"{where} needs the daily series, but the cohort has no {', '.join(missing)} "
+                "(a participants-only import); import the daily table too (--daily) or "
+                "drop the measurement option"
+            )
+
+
+def daily_statistics(cohort: xr.Dataset, name: str) -> dict[str, np.ndarray]:
+    """Sufficient statistics of the day model per participant.
+
+    Returns
+    -------
+    dict
+        ``k`` (valid days, int), ``mean_log`` (mean of ``log(max(day, FLOOR_MIN))`` over
+        the valid days; 0 where ``k == 0``) and ``ss`` (within-person sum of squares of
+        the log days).
+    """
+    days = np.asarray(cohort[DAILY_SERIES[name]].values, dtype=np.float64)
+    valid = np.asarray(cohort["valid_day"].values, dtype=bool) & np.isfinite(days)
+    y = np.log(np.maximum(np.where(valid, days, FLOOR_MIN), FLOOR_MIN))
+    k = valid.sum(axis=1)
+    total = np.where(valid, y, 0.0).sum(axis=1)
+    mean = np.divide(total, k, out=np.zeros_like(total), where=k > 0)
+    ss = np.where(valid, (y - mean[:, None]) ** 2, 0.0).sum(axis=1)
+    return {"k": k.astype(np.int64), "mean_log": mean, "ss": ss}
+
+
+def measurement_design(cohort: xr.Dataset, name: str) -> dict[str, Any]:
+    """JSON-able constants of the day model (stored in the exposure's design)."""
+    st = daily_statistics(cohort, name)
+    has = st["k"] > 0
+    return {
+        "kind": "days",
+        "daily": DAILY_SERIES[name],
+        "floor": FLOOR_MIN,
+        "log_center": float(np.mean(st["mean_log"][has])) if has.any() else 0.0,
+    }
+
+
+def latent_knots(x: np.ndarray) -> dict[str, Any]:
+    """Knots over the observed range, for a linear form without its own."""
+    return {"lo": float(np.min(x)), "hi": float(np.max(x)), "points": LATENT_KNOTS}
+
+
+def measurement_data(cohort: xr.Dataset, name: str) -> dict[str, tuple[np.ndarray, tuple]]:
+    """The day model's ``pm.Data`` arrays: ``days_k_<e>``, ``days_mean_<e>``, ``days_ss_<e>``."""
+    st = daily_statistics(cohort, name)
+    p = ("participant",)
+    return {
+        f"days_k_{name}": (st["k"].astype(np.float64), p),
+        f"days_mean_{name}": (st["mean_log"], p),
+        f"days_ss_{name}": (st["ss"], p),
+    }
+
+
+def latent_habit(name: str, design: dict[str, Any], data: dict[str, Any]):
+    """Add the day model of ``name`` to the current model; return ``habit_i`` (min/day).
+
+    Parameters ``habit_mu_<e>``, ``habit_sd_<e>``, ``day_sd_<e>`` (log scale) and
+    ``habit_z_<e>`` (participant); the density of the days is a ``pm.Potential``
+    ``days_<e>``.
+    """
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    from bayes_walk.spec.priors import make_rv
+
+    m = design["measurement"]
+    k, ybar, ss = (data[f"days_{s}_{name}"] for s in ("k", "mean", "ss"))
+    mu = pm.Normal(f"habit_mu_{name}", m["log_center"], PRIORS["habit_mu_sd"]["sigma"])
+    sb = make_rv(f"habit_sd_{name}", PRIORS["habit_sd"])
+    sw = make_rv(f"day_sd_{name}", PRIORS["day_sd"])
+    z = pm.Normal(f"habit_z_{name}", 0.0, 1.0, dims=("participant",))
+    has = pt.gt(k, 0)
+    k1 = pt.maximum(k, 1.0)
+    marg_sd = pt.sqrt(sb**2 + sw**2 / k1)
+    marg = pm.logp(pm.Normal.dist(mu, marg_sd), ybar)
+    df = pt.sum(pt.maximum(k - 1.0, 0.0))
+    within = -df * pt.log(sw) - pt.sum(ss) / (2.0 * sw**2)
+    pm.Potential(f"days_{name}", pt.sum(pt.switch(has, marg, 0.0)) + within)
+    prec = 1.0 / sb**2 + k / sw**2
+    cond_mean = (mu / sb**2 + k * ybar / sw**2) / prec
+    h = cond_mean + z / pt.sqrt(prec)
+    return pt.exp(h + sw**2 / 2.0)
+
+
+def term_data(name: str, design: dict[str, Any], habit) -> dict[str, Any]:
+    """Graph tensors that replace the term's data arrays: knot index/weight or ``x_<e>``."""
+    import pytensor.tensor as pt
+
+    if "interp" in design:
+        it = design["interp"]
+        lo, hi, npts = float(it["lo"]), float(it["hi"]), int(it["points"])
+        pos = pt.clip((habit - lo) / (hi - lo) * (npts - 1), 0.0, npts - 1 - 1e-9)
+        idx = pt.cast(pt.floor(pos), "int64")
+        return {f"i_{name}": idx, f"w_{name}": pos - idx}
+    return {f"x_{name}": (habit - design["center"]) / design["scale"]}
+
+
+def as_vectors(pieces: list) -> list:
+    """Knot curves read at latent values, as :class:`~bayes_walk.model.pieces.Vector` pieces
+    (their index is a graph tensor, which the fused strategy cannot lay out)."""
+    from bayes_walk.model.likelihoods.plain import piece_value
+    from bayes_walk.model.pieces import KnotCurve, Vector
+
+    return [Vector(piece_value(p)) if isinstance(p, KnotCurve) else p for p in pieces]

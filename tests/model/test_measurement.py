@@ -1,0 +1,242 @@
+"""measurement = "days": the latent habitual exposure and the simulator's habit option."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bayes_walk.cohort.sim_population import DAILY_VOLUME_SD
+from bayes_walk.cohort.simulate import simulate_cohort
+from bayes_walk.errors import SpecError
+from bayes_walk.model import measurement
+from bayes_walk.spec.model_spec import load_spec, spec_from_dict
+
+
+def _spec(form: str = "hsgp", exposure: str = "walking_min", **extra):
+    d = load_spec("gp").to_dict()
+    e = d["exposures"][exposure]
+    if form != "hsgp":
+        e = {"form": form, "reference": e["reference"]}
+    d["exposures"][exposure] = {**e, "measurement": "days", **extra}
+    return spec_from_dict(d)
+
+
+@pytest.fixture(scope="module")
+def cohort():
+    return simulate_cohort(n=400, seed=5, exposure_on="habit")
+
+
+def test_sufficient_statistics_match_the_daily_series(cohort):
+    st = measurement.daily_statistics(cohort, "walking_min")
+    days = cohort["daily_walking_min"].values
+    valid = cohort["valid_day"].values
+    for i in range(0, cohort.sizes["participant"], 37):
+        y = np.log(np.maximum(days[i][valid[i]], measurement.FLOOR_MIN))
+        assert st["k"][i] == y.size == int(cohort["valid_days"].values[i])
+        assert st["mean_log"][i] == pytest.approx(y.mean(), rel=1e-12)
+        assert st["ss"][i] == pytest.approx(((y - y.mean()) ** 2).sum(), abs=1e-10)
+
+
+def test_floor_applies_to_days_without_walking(cohort):
+    c = cohort.copy(deep=True)
+    c["daily_walking_min"][0, 0] = 0.0
+    c["valid_day"][0, 0] = True
+    st = measurement.daily_statistics(c, "walking_min")
+    y = np.log(np.maximum(c["daily_walking_min"].values[0][c["valid_day"].values[0]], 1.0))
+    assert np.isfinite(st["mean_log"][0]) and st["mean_log"][0] == pytest.approx(y.mean())
+
+
+@pytest.mark.parametrize("form", ["hsgp", "rcs", "changepoint", "monotone"])
+def test_model_has_n_latent_values_and_no_day_array(cohort, form):
+    from bayes_walk.model.builder import build_model
+
+    built = build_model(_spec(form), cohort)
+    m = built.model
+    n = cohort.sizes["participant"]
+    z = m["habit_z_walking_min"]
+    assert m.named_vars_to_dims["habit_z_walking_min"] == ("participant",)
+    assert int(z.shape[0].eval()) == n
+    assert "days_walking_min" in {p.name for p in m.potentials}
+    for name in built.data_names:
+        assert "day" not in m.named_vars_to_dims.get(name, ())
+    assert built.designs["exposures"]["walking_min"]["measurement"]["kind"] == "days"
+    # the naive spec has none of it
+    naive = build_model(load_spec("gp"), cohort).model
+    assert "habit_z_walking_min" not in naive.named_vars
+
+
+@pytest.mark.parametrize("form", ["hsgp", "changepoint"])
+def test_plain_and_fused_agree(cohort, form):
+    from bayes_walk.model.builder import build_model
+
+    spec = _spec(form)
+    plain, fused = build_model(spec, cohort), build_model(spec, cohort, fused=True)
+    ip = plain.model.initial_point()
+    rng = np.random.default_rng(0)
+    point = {k: v + 0.1 * rng.standard_normal(np.shape(v)) for k, v in ip.items()}
+    lp_a = plain.model.compile_logp()(point)
+    lp_b = fused.model.compile_logp()(point)
+    assert lp_a == pytest.approx(lp_b, rel=1e-9)
+    ga = plain.model.compile_dlogp()(point)
+    gb = fused.model.compile_dlogp()(point)
+    # as tests/inference/test_fused.py: float32 design storage differs in the last bits
+    np.testing.assert_allclose(ga, gb, rtol=1e-5, atol=1e-4 * np.abs(ga).max())
+
+
+def test_day_density_is_the_direct_one(cohort):
+    """The Potential (marginal of the mean + chi-square of SS) plus the N(0,1) of z equals the
+    direct density of the days and habits (Jacobian of h = m + s z included)."""
+    from scipy import stats
+
+    from bayes_walk.model.builder import build_model
+
+    built = build_model(_spec(), cohort)
+    m = built.model
+    (pot_value,) = m.replace_rvs_by_values([m.potentials[0]])
+    pot = m.compile_fn(pot_value, inputs=m.value_vars, on_unused_input="ignore")
+    mu, sb, sw = 4.4, 0.4, 0.33
+    rng = np.random.default_rng(1)
+    z = rng.standard_normal(cohort.sizes["participant"])
+    ip = m.initial_point()
+    ip.update(
+        habit_mu_walking_min=mu,
+        habit_sd_walking_min_log__=np.log(sb),
+        day_sd_walking_min_log__=np.log(sw),
+        habit_z_walking_min=z,
+    )
+    ours = float(pot(ip)) + stats.norm.logpdf(z).sum()
+    st = measurement.daily_statistics(cohort, "walking_min")
+    k, ybar = st["k"], st["mean_log"]
+    prec = 1 / sb**2 + k / sw**2
+    h = (mu / sb**2 + k * ybar / sw**2) / prec + z / np.sqrt(prec)
+    days = cohort["daily_walking_min"].values
+    valid = cohort["valid_day"].values
+    y = np.log(np.maximum(np.where(valid, days, 1.0), 1.0))
+    direct = stats.norm.logpdf(h, mu, sb).sum()
+    direct += np.where(valid, stats.norm.logpdf(y, h[:, None], sw), 0.0).sum()
+    direct -= 0.5 * np.log(prec).sum()  # density of z: times |dh/dz| = s = prec**-0.5
+    # the Potential drops constants: -(k_i - 1)/2 log(2 pi) - log(k_i)/2 per participant
+    has = k > 0
+    const = -0.5 * (k[has] - 1).sum() * np.log(2 * np.pi) - 0.5 * np.log(k[has]).sum()
+    other = direct - ours - const
+    ip2 = dict(ip, habit_z_walking_min=rng.standard_normal(z.size))
+    z2 = ip2["habit_z_walking_min"]
+    h2 = (mu / sb**2 + k * ybar / sw**2) / prec + z2 / np.sqrt(prec)
+    d2 = stats.norm.logpdf(h2, mu, sb).sum()
+    d2 += np.where(valid, stats.norm.logpdf(y, h2[:, None], sw), 0.0).sum()
+    d2 -= 0.5 * np.log(prec).sum()
+    o2 = float(pot(ip2)) + stats.norm.logpdf(z2).sum()
+    # the same at another z: the factorisation is exact
+    assert d2 - o2 - const == pytest.approx(other, abs=1e-6)
+    assert other == pytest.approx(0.0, abs=1e-6)
+
+
+def test_participants_only_cohort_is_refused(cohort):
+    from bayes_walk.model.builder import build_model
+
+    bare = cohort.drop_vars(
+        ["activity_seconds", "valid_day", "daily_walking_min", "daily_walking_mets"]
+    )
+    with pytest.raises(SpecError, match="measurement = 'days'.*daily_walking_min|valid_day"):
+        build_model(_spec(), bare)
+    build_model(load_spec("gp"), bare)  # the naive spec still builds
+
+
+def test_spec_rules():
+    with pytest.raises(SpecError, match="measurement must be one of"):
+        _spec(measurement="weekly")
+    spec = _spec()
+    assert spec.exposures["walking_min"].measurement == "days"
+    assert spec_from_dict(spec.to_dict()) == spec
+    assert "measurement" not in load_spec("gp").to_dict()["exposures"]["walking_min"]
+
+
+def test_unsupported_exposure_and_form(cohort):
+    from bayes_walk.model.builder import build_model
+
+    with pytest.raises(SpecError, match="walking_min only"):
+        build_model(_spec(exposure="walking_mets"), cohort)
+    with pytest.raises(SpecError, match="categorical"):
+        build_model(_spec("categorical"), cohort)
+
+
+def test_habit_option_keeps_the_people_and_changes_only_the_outcome():
+    a = simulate_cohort(n=300, seed=9)
+    b = simulate_cohort(n=300, seed=9, exposure_on="habit")
+    np.testing.assert_array_equal(a["walking_min"].values, b["walking_min"].values)
+    np.testing.assert_array_equal(a["age"].values, b["age"].values)
+    assert "true_habitual_walking_min" not in a and "exposure_on" not in a.attrs
+    assert b.attrs["exposure_on"] == "habit"
+    hab = b["true_habitual_walking_min"].values
+    # the habit is what the observed mean estimates (no bias), with day noise
+    assert abs(np.median(b["walking_min"].values / hab) - 1.0) < 0.05
+    assert not np.array_equal(a["clbp"].values, b["clbp"].values)
+
+
+def test_habit_reliability_in_the_published_range():
+    ds = simulate_cohort(n=3000, seed=0, exposure_on="habit")
+    full = ds["valid_days"].values == 7
+    r = np.corrcoef(ds["walking_min"].values[full], ds["true_habitual_walking_min"].values[full])
+    assert 0.67 <= r[0, 1] ** 2 <= 0.86  # ICC of a week of wear: 0.67-0.82 (Keadle 2017)
+
+
+@pytest.mark.slow
+def test_recovery_naive_attenuated_days_covers():
+    """gp on the observed mean vs gp with measurement = "days" (n = 3000, 2 x 400 + 400)."""
+    import bayes_walk as bw
+
+    cohort = simulate_cohort(n=3000, seed=11, exposure_on="habit")
+    t = cohort["true_logrr_walking_min"]
+    g = t["truth_walking_min"].values
+    truth = float(np.interp(150, g, t.values) - np.interp(78, g, t.values))
+    out = {}
+    for kind, spec in (("naive", load_spec("gp")), ("days", _spec())):
+        fit = bw.fit(spec, cohort, chains=2, draws=400, tune=400, seed=3)
+        out[kind] = fit.rr("walking_min", at=[150], reference=78, prob=0.9).iloc[0]
+        if kind == "days":
+            days_fit = fit
+    print({k: v.to_dict() for k, v in out.items()}, "truth", np.exp(truth))
+    naive, days = out["naive"], out["days"]
+    # attenuated toward 1: the naive estimate recovers less of the true log RR
+    assert abs(np.log(naive["rr_median"])) < abs(truth)
+    assert days["rr_lo"] <= np.exp(truth) <= days["rr_hi"]
+    sd = days_fit.idata.posterior["day_sd_walking_min"].values
+    lo, hi = np.quantile(sd, [0.005, 0.995])
+    assert lo <= DAILY_VOLUME_SD <= hi
+    curve = days_fit.idata.posterior["logrr_walking_min"]
+    assert curve.attrs["exposure_scale"] == "habitual"
+
+
+def test_set_data_swaps_the_day_statistics(cohort):
+    from bayes_walk.model.builder import build_model
+
+    built = build_model(_spec(), cohort)
+    other = simulate_cohort(n=400, seed=6, exposure_on="habit")
+    built.set_data(other)
+    st = measurement.daily_statistics(other, "walking_min")
+    np.testing.assert_array_equal(built.model["days_mean_walking_min"].get_value(), st["mean_log"])
+    bare = other.drop_vars(["valid_day", "daily_walking_min"])
+    with pytest.raises(SpecError, match="measurement = 'days'"):
+        built.set_data(bare)
+
+
+def test_stratum_curves_read_the_habit_too(cohort):
+    from bayes_walk.model.builder import build_model
+
+    d = load_spec("gp_sex").to_dict()
+    d["exposures"]["walking_min"]["measurement"] = "days"
+    spec = spec_from_dict(d)
+    plain, fused = build_model(spec, cohort), build_model(spec, cohort, fused=True)
+    assert "habit_z_walking_min" in plain.model.named_vars
+    point = plain.model.initial_point()
+    point["stratum_z_walking_min"] = np.full_like(point["stratum_z_walking_min"], 0.3)
+    point["habit_z_walking_min"] = np.linspace(-2, 2, cohort.sizes["participant"])
+    lp_a = plain.model.compile_logp()(point)
+    assert lp_a == pytest.approx(fused.model.compile_logp()(point), rel=1e-9)
+    # the outcome reads the habit: beyond z's own N(0, 1), the density moves with z
+    from scipy import stats
+
+    other = dict(point, habit_z_walking_min=-point["habit_z_walking_min"])
+    f = plain.model.compile_logp()
+    rest = [f(p) - stats.norm.logpdf(p["habit_z_walking_min"]).sum() for p in (point, other)]
+    assert abs(rest[0] - rest[1]) > 1e-3
