@@ -67,7 +67,9 @@ def _from_file(idata, fit_dir: str | None) -> LinkedCohort | None:
             have = np.asarray(ds["participant"].values).astype(str)
             if ids.size != have.size or not np.array_equal(np.sort(ids), np.sort(have)):
                 continue
-        return LinkedCohort(ds, f"cohort file {path}")
+        # named as the fit records it: the file found may be a stand-in beside the fit,
+        # or the temporary folder a report or demo is being built in
+        return LinkedCohort(ds, f"cohort file {raw}")
     return None
 
 
