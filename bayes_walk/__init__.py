@@ -34,6 +34,7 @@ _API: dict[str, str] = {
     "plateau": "bayes_walk.api:plateau",
     "report": "bayes_walk.api:report",
     "samplers": "bayes_walk.api:samplers",
+    "prior": "bayes_walk.api:prior",
     "sweep": "bayes_walk.api:sweep",
     "Fit": "bayes_walk.results:Fit",
     "ModelCache": "bayes_walk.inference.compiled:ModelCache",

@@ -102,6 +102,36 @@ def load_spec(name_or_path: str | os.PathLike[str]):
     return _load(name_or_path)
 
 
+def prior(
+    spec,
+    cohort: xr.Dataset | str | os.PathLike[str],
+    draws: int = 500,
+    seed: int = 0,
+) -> dict:
+    """Prior predictive curves: the priors in force, the prior RR spread, the check.
+
+    ``spec`` is a spec object, a shipped name or a .toml path; ``cohort`` a Dataset or
+    a cohort file. Returns ``{"model", "draws", "priors", "exposures", "check"}``:
+    ``priors`` holds the defaults merged with the spec (``"global"`` and per-exposure
+    form priors), ``exposures[name]["rr"]`` the prior median and 95% interval of RR vs
+    the reference at round values, ``check`` the share of prior RR(200 vs 78 min/day)
+    within 0.3..3 (``None`` without a walking_min curve).
+
+    Examples
+    --------
+    >>> p = bw.prior("gp", cohort, draws=500)  # doctest: +SKIP
+    >>> p["check"]["fraction_in_band"]  # doctest: +SKIP
+    0.99
+    """
+    from bayes_walk.checks.prior_curves import prior_summary
+
+    if not hasattr(spec, "exposures"):
+        spec = load_spec(spec)
+    if not isinstance(cohort, xr.Dataset):
+        cohort = load_cohort(cohort)
+    return prior_summary(spec, cohort, draws=draws, seed=seed)
+
+
 def fit(
     spec: Any,
     cohort: xr.Dataset | str | os.PathLike[str],

@@ -18,7 +18,7 @@ from bayes_walk.estimands.draws import (
     reference_of,
 )
 from bayes_walk.estimands.evalue import evalues
-from bayes_walk.fitmeta import fit_attrs, outcome_of, spec_dict
+from bayes_walk.fitmeta import fit_attrs, json_attr, outcome_of, spec_dict
 from bayes_walk.inference.diagnostics import fit_diagnostics, warnings_in_words
 
 
@@ -249,6 +249,7 @@ def fit_summary(
         "tau": tau or None,
         "covariates": covariate_rows(idata, prob=prob, hdi=hdi),
         "joint_table": joint,
+        "priors": json_attr(attrs, "priors"),
     }
 
 

@@ -27,6 +27,7 @@ SUBCOMMANDS: dict[str, str] = {
     "report": "report",
     "demo": "demo",
     "sweep": "sweep",
+    "prior": "prior",
 }
 
 

@@ -167,6 +167,7 @@ def fit_attrs(
     """The fit-level attrs (ARCHITECTURE "fit.nc"); JSON strings where structured."""
     from bayes_walk import __version__
     from bayes_walk.fitmeta import label_for
+    from bayes_walk.spec.in_force import priors_in_force
 
     spec = built.spec
     y = np.asarray(cohort[spec.outcome].values)
@@ -187,4 +188,5 @@ def fit_attrs(
         "categories": json.dumps(categories(built, cohort)),
         "designs": json.dumps(built.designs),
         "diagnostics": json.dumps(diag),
+        "priors": json.dumps(priors_in_force(spec)),
     }

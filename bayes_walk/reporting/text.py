@@ -141,6 +141,10 @@ def summary_text(s: dict, ratio: str = "RR", outcome: str = "chronic low back pa
         lines.append("")
         for e, t in s["tau"].items():
             lines.append(f"Changepoint tau ({e}): {fmt_rr(t)}")
+    if s.get("priors"):
+        from bayes_walk.spec.in_force import priors_lines
+
+        lines += ["", "Priors (defaults merged with the spec)", *priors_lines(s["priors"])]
     return "\n".join(lines)
 
 

@@ -20,6 +20,7 @@ DESIGN_COMMANDS = [
     "demo",
     "rr",
     "sweep",
+    "prior",
     "risk",  # issue 15: absolute risks (to be added to DESIGN "Command line")
 ]
 
