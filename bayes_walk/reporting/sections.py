@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
+from bayes_walk.answers.guards import is_step_form
 from bayes_walk.answers.plateau import plateau_summary
 from bayes_walk.answers.summary import curve_rows, rr_table_rows
 from bayes_walk.errors import FitFileError
@@ -16,6 +17,7 @@ from bayes_walk.estimands.draws import curve_exposures
 from bayes_walk.fitmeta import fit_attrs, ratio_abbr
 from bayes_walk.inference.diagnostics import fit_diagnostics, warnings_in_words
 from bayes_walk.reporting.figures import curve_figure, onset_figure, to_png
+from bayes_walk.reporting.plateau_lead import plateau_lead
 from bayes_walk.reporting.render import Section
 from bayes_walk.reporting.text import fmt_num, fmt_rr
 
@@ -305,6 +307,10 @@ def plateau_section(
 ) -> Section:
     """Plateau onset posterior, P(plateau near), remaining benefit, minimal dose, tau.
 
+    Led by one answer (averaged over the curve fits when there are two or more), its
+    calibration at this cohort size and what the data can and cannot say
+    (:mod:`bayes_walk.reporting.plateau_lead`); then the per-model table.
+
     The minimal dose (the only column that depends on the reference) is computed against
     one reference for every model (``references["walking_min"]``, default 78 min/day).
     """
@@ -317,27 +323,38 @@ def plateau_section(
 
     delta = DEFAULT_DELTA if delta is None else delta
     s = Section("Does the benefit plateau near 100 min/day?", "plateau")
-    with_curve = curve_fits(fits, "walking_min")
+    # a step-form fit's stored curve has no onset to read (answers/guards.py)
+    with_curve = [
+        f for f in curve_fits(fits, "walking_min") if not is_step_form(f.idata, "walking_min")
+    ]
     if not with_curve:
         s.p("No fit stores a walking-volume curve.")
         return s
+    answers = {}
+    for f in with_curve:
+        inside = common is not None and reference_inside(
+            curve_draws(f.idata, "walking_min"), common
+        )
+        answers[f.name] = (
+            inside,
+            plateau_summary(
+                f.idata,
+                "walking_min",
+                near=near,
+                within=within,
+                delta=delta,
+                reference=common if inside else None,
+            ),
+        )
+    singles = {name: p for name, (_, p) in answers.items()}
+    plateau_lead(s, with_curve, singles, near=near, within=within, delta=delta)
     truth_text = true_onset_text(cohort, with_curve[0], near=near, within=within, delta=delta)
     if truth_text:
         s.p(truth_text)
     rows = []
     definition = ""
     for f in with_curve:
-        inside = common is not None and reference_inside(
-            curve_draws(f.idata, "walking_min"), common
-        )
-        p = plateau_summary(
-            f.idata,
-            "walking_min",
-            near=near,
-            within=within,
-            delta=delta,
-            reference=common if inside else None,
-        )
+        inside, p = answers[f.name]
         own = "" if inside else f" (vs {fmt_num(p['reference'], 'g', '?')})"
         definition = p["definition"]
         blocks = p["strata"] if p.get("strata") else [p]
