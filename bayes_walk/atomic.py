@@ -37,7 +37,8 @@ def _temp_prefix(target: Path) -> str:
     return f".{target.name}.{os.getpid()}-"
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs on this machine (this process counts as alive)."""
     if pid == os.getpid():
         return True
     try:
@@ -75,7 +76,7 @@ def remove_orphans(target: str | os.PathLike[str]) -> list[Path]:
     for entry in entries:
         m = pattern.match(entry.name)
         if m:
-            if _pid_alive(int(m.group(1))):
+            if pid_alive(int(m.group(1))):
                 continue
             cutoff = PROCESS_START
         elif legacy.match(entry.name):

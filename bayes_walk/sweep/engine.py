@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from bayes_walk.atomic import write_text_atomic
+from bayes_walk.atomic import pid_alive, write_text_atomic
 from bayes_walk.sweep.store import (
     LOCK,
     read_record,
@@ -45,7 +45,7 @@ def sweep_lock(out: Path) -> Iterator[None]:
         fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
     except FileExistsError:
         host, _, pid = lock.read_text().partition(" ")
-        alive = host == socket.gethostname() and pid.isdigit() and _pid_alive(int(pid))
+        alive = host == socket.gethostname() and pid.isdigit() and pid_alive(int(pid))
         if alive or host != socket.gethostname():
             raise SweepError(
                 f"{out}: another sweep (host {host}, pid {pid}) is using this folder; "
@@ -59,16 +59,6 @@ def sweep_lock(out: Path) -> Iterator[None]:
         yield
     finally:
         lock.unlink(missing_ok=True)
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _load_file_cohorts(plan: SweepPlan) -> dict[str, Any]:
