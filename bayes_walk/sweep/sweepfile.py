@@ -22,6 +22,7 @@ TOP_KEYS = (
     "description",
     "replicates",
     "keep_fits",
+    "reuse_models",
     "cohorts",
     "variants",
     "models",
@@ -109,6 +110,9 @@ class SweepPlan:
     fit: dict[str, Any] = field(default_factory=dict)
     estimands: dict[str, Any] = field(default_factory=dict)
     keep_fits: bool = True
+    # False: every task is a one-off fit with its own cohort's designs, exactly what
+    # `bayes-walk fit` does on that cohort (robustness studies of the defaults)
+    reuse_models: bool = True
 
 
 def _err(path: Path, key: str, rule: str) -> SweepError:
@@ -348,6 +352,9 @@ def load_sweep(path: str | Path) -> SweepPlan:
     keep = d.get("keep_fits", True)
     if not isinstance(keep, bool):
         raise _err(p, "keep_fits", f"must be true or false, got {keep!r}")
+    reuse = d.get("reuse_models", True)
+    if not isinstance(reuse, bool):
+        raise _err(p, "reuse_models", f"must be true or false, got {reuse!r}")
     return SweepPlan(
         path=str(p),
         name=str(d.get("name", p.stem)),
@@ -358,4 +365,5 @@ def load_sweep(path: str | Path) -> SweepPlan:
         fit=_fit(d.get("fit"), p),
         estimands=_estimands(d.get("estimands"), p),
         keep_fits=keep,
+        reuse_models=reuse,
     )

@@ -28,7 +28,10 @@ TASK_COLUMNS = [
     "error",
     "divergences",
     "max_rhat",
+    "worst_rhat_var",
     "min_ess_bulk",
+    "min_ess_bulk_var",
+    "min_ess_tail",
     "wall_s",
     "seconds_sampling",
     "seconds_prepare",
@@ -70,6 +73,7 @@ def _task_row(rec: dict[str, Any]) -> dict[str, Any]:
         "divergences": diag.get("divergences"),
         "max_rhat": diag.get("max_rhat"),
         "min_ess_bulk": diag.get("min_ess_bulk"),
+        **{k: diag.get(k) for k in ("worst_rhat_var", "min_ess_bulk_var", "min_ess_tail")},
         "seconds_sampling": diag.get("seconds_sampling"),
         "seconds_prepare": rec.get("seconds_prepare"),
         "reused_model": rec.get("reused_model"),
@@ -111,7 +115,17 @@ def results_table(records: list[dict[str, Any]], order: list[str] | None = None)
     df = pd.DataFrame(rows, columns=TASK_COLUMNS + ESTIMAND_COLUMNS)
     for c in ("replicate", "seed", "divergences", "n_participants"):
         df[c] = df[c].astype("Int64")
-    for c in ("status", "error", "estimand", "exposure", "category", "worker", "fit_path"):
+    for c in (
+        "status",
+        "error",
+        "estimand",
+        "exposure",
+        "category",
+        "worker",
+        "fit_path",
+        "worst_rhat_var",
+        "min_ess_bulk_var",
+    ):
         df[c] = df[c].astype("string")
     df["reused_model"] = df["reused_model"].astype("boolean")
     num = [
@@ -135,6 +149,8 @@ def results_table(records: list[dict[str, Any]], order: list[str] | None = None)
             "worker",
             "fit_path",
             "reused_model",
+            "worst_rhat_var",
+            "min_ess_bulk_var",
         )
     ]
     for c in num:

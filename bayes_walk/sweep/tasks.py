@@ -102,7 +102,7 @@ def build_tasks(plan: SweepPlan, cohort_ids: dict[str, str], version: str) -> li
         counts[r[5]] = counts.get(r[5], 0) + 1
     tasks: list[Task] = []
     for variant, entry, spec_text, cohort, design, structure, rep, seed, fit in rows:
-        reuse = counts[structure] > 1 and entry.spec is not None
+        reuse = plan.reuse_models and counts[structure] > 1 and entry.spec is not None
         key = _sha(
             {
                 "cohort": cohort_ids[cohort.label],

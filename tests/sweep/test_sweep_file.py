@@ -52,6 +52,17 @@ def test_plan_and_task_list(tmp_path):
     assert len({t.structure for t in tasks}) == 3 * 2
 
 
+def test_reuse_models_false_makes_every_task_one_off(tmp_path):
+    plan = load_sweep(_write(tmp_path, "reuse_models = false\n" + BASE))
+    tasks = _tasks(plan)
+    assert not any(t.reuse for t in tasks)
+    # the key records the compiled path, so reused and one-off records never mix
+    shared = {t.key for t in _tasks(load_sweep(_write(tmp_path, BASE)))}
+    assert not shared & {t.key for t in tasks}
+    with pytest.raises(SweepError, match=r"reuse_models.*true or false"):
+        load_sweep(_write(tmp_path, 'reuse_models = "no"\n' + BASE))
+
+
 def test_identity_is_stable_and_sensitive(tmp_path):
     p = _write(tmp_path, BASE)
     a = [t.key for t in _tasks(load_sweep(p))]
