@@ -36,11 +36,15 @@ def _small_vars(post) -> list[str]:
     return out
 
 
-def _nanmin(ds, names) -> float | None:
-    vals = [np.asarray(ds[n].values, dtype=float).ravel() for n in names]
-    allv = np.concatenate(vals) if vals else np.array([])
-    allv = allv[np.isfinite(allv)]
-    return float(allv.min()) if allv.size else None
+def _nanmin(ds, names) -> tuple[float | None, str | None]:
+    """Smallest finite value over ``names`` and the variable it belongs to."""
+    best, where = None, None
+    for n in names:
+        v = np.asarray(ds[n].values, dtype=float).ravel()
+        v = v[np.isfinite(v)]
+        if v.size and (best is None or v.min() < best):
+            best, where = float(v.min()), n
+    return best, where
 
 
 def compute_diagnostics(idata) -> dict[str, Any]:
@@ -55,7 +59,7 @@ def compute_diagnostics(idata) -> dict[str, Any]:
     -------
     dict
         ``divergences`` (int), ``max_rhat``, ``worst_rhat_var``, ``min_ess_bulk``,
-        ``min_ess_tail``, ``min_bfmi`` (float, or None when not computable: R-hat and ESS
+        ``min_ess_bulk_var`` (the variable with the smallest bulk ESS), ``min_ess_tail``, ``min_bfmi`` (float, or None when not computable: R-hat and ESS
         need two chains of four draws, BFMI an ``energy`` stat), ``chains``, ``draws``
         (per chain).
     """
@@ -71,6 +75,7 @@ def compute_diagnostics(idata) -> dict[str, Any]:
         "max_rhat": None,
         "worst_rhat_var": None,
         "min_ess_bulk": None,
+        "min_ess_bulk_var": None,
         "min_ess_tail": None,
         "min_bfmi": None,
         "chains": int(post.sizes.get("chain", 1)),
@@ -92,8 +97,8 @@ def compute_diagnostics(idata) -> dict[str, Any]:
                 worst, worst_name = float(np.nanmax(v)), n
         out["max_rhat"] = worst if worst_name else None
         out["worst_rhat_var"] = worst_name
-        out["min_ess_bulk"] = _nanmin(ess_b, names)
-        out["min_ess_tail"] = _nanmin(ess_t, names)
+        out["min_ess_bulk"], out["min_ess_bulk_var"] = _nanmin(ess_b, names)
+        out["min_ess_tail"] = _nanmin(ess_t, names)[0]
     if stats is not None and "energy" in stats:
         try:
             out["min_bfmi"] = float(np.min(az.bfmi(idata)))
