@@ -19,6 +19,7 @@ from bayes_walk.estimands.draws import (
 )
 from bayes_walk.estimands.evalue import evalues
 from bayes_walk.fitmeta import fit_attrs, json_attr, outcome_of, spec_dict
+from bayes_walk.inference.advice import advice
 from bayes_walk.inference.diagnostics import fit_diagnostics, warnings_in_words
 
 
@@ -241,6 +242,7 @@ def fit_summary(
         "interval": {"prob": prob, "kind": "hdi" if hdi else "equal-tailed"},
         "diagnostics": diag,
         "warnings": warnings_in_words(diag),
+        "advice": advice(diag, _int_or_none(attrs.get("n_participants"))),
         "rr_table": rr_rows,
         "frequentist_source": (
             {"cohort": linked.how, **notes} if linked is not None else "not requested"

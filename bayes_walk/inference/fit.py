@@ -83,6 +83,7 @@ def fit(
     import arviz as az
 
     from bayes_walk.inference import groups
+    from bayes_walk.inference.advice import advice
     from bayes_walk.inference.compiled import ModelCache
     from bayes_walk.inference.diagnostics import compute_diagnostics, warnings_in_words
     from bayes_walk.inference.samplers.registry import SampleRequest, get_sampler
@@ -170,6 +171,8 @@ def fit(
     _log(f"done in {diag['seconds']:.1f} s: {_diag_line(diag)}", progress)
     for w in warnings_in_words(diag):
         _log(f"WARNING: {w}", progress)
+    for a in advice(diag, cohort.sizes.get("participant")):
+        _log(f"TRY: {a}", progress)
     return idata
 
 

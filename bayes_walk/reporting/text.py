@@ -61,6 +61,8 @@ def summary_text(s: dict, ratio: str = "RR", outcome: str = "chronic low back pa
     ]
     for w in s.get("warnings", []):
         lines.append(f"WARNING: {w}")
+    for a in s.get("advice", []):
+        lines.append(f"TRY: {a}")
     kind = s["interval"]["kind"]
     pct = round(100 * s["interval"]["prob"])
     by_exp: dict[str, list[dict]] = {}

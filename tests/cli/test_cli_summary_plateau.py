@@ -39,6 +39,10 @@ def test_summary_json_keys(fit_file, capsys):
     assert out["model"] == "handmade"
     assert set(out["diagnostics"]) >= {"divergences", "max_rhat", "min_ess_bulk"}
     assert out["diagnostics"]["divergences"] == 0
+    assert "min_ess_bulk_var" in out["diagnostics"]
+    # a hand-made fit's diagnostics decide whether there is advice; it is always a list
+    assert isinstance(out["advice"], list)
+    assert bool(out["advice"]) == bool(out["warnings"])
     row = out["rr_table"][1]
     assert set(row) >= {"exposure", "category", "n", "cases", "rr", "frequentist"}
     assert set(row["rr"]) == {"median", "lo", "hi"}
