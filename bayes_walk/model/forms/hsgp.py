@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from bayes_walk.errors import SpecError
-from bayes_walk.model.forms.base import linear_term, scaling
+from bayes_walk.model.forms.base import linear_term, scaling, zero_sum_strata
 from bayes_walk.model.forms.form import Form, TermContext
 from bayes_walk.model.forms.registry import register_form
 
@@ -148,7 +148,7 @@ def pieces(ctx: TermContext) -> list:
     if ctx.strata is not None:
         samp = make_rv(f"stratum_amplitude_{e}", ctx.priors["stratum_amplitude"])
         zs = pm.Normal(f"stratum_z_{e}", 0.0, 1.0, dims=("stratum", ctx.basis_dim))
-        dev = zs * _sqrt_psd(samp, ell, omega)[None, :]
+        dev = zero_sum_strata(zs) * _sqrt_psd(samp, ell, omega)[None, :]
     return linear_term(ctx, coef, dev, features)
 
 
