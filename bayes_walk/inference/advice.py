@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bayes_walk.inference.diagnostics import ESS_LIMIT, RHAT_LIMIT
+
 LARGE_N = 100_000
 
 
@@ -54,9 +56,10 @@ def advice(diag: dict[str, Any], n_participants: int | None = None) -> list[str]
         Empty when the fit is clean.
     """
     out: list[str] = []
-    low_ess = (diag.get("min_ess_bulk") or 1e9) < 400 or (diag.get("min_ess_tail") or 1e9) < 400
+    ess = [diag.get(k) for k in ("min_ess_bulk", "min_ess_tail")]
+    low_ess = any(v is not None and v < ESS_LIMIT for v in ess)
     rhat = diag.get("max_rhat")
-    bad_rhat = rhat is not None and rhat > 1.01
+    bad_rhat = rhat is not None and rhat > RHAT_LIMIT
     div = int(diag.get("divergences") or 0)
     where = _part(diag.get("min_ess_bulk_var") if low_ess else diag.get("worst_rhat_var"))
     if low_ess or bad_rhat:

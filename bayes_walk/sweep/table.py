@@ -63,6 +63,19 @@ ESTIMAND_COLUMNS = [
     "onset_hi",
 ]
 
+INT_COLUMNS = ("replicate", "seed", "divergences", "n_participants")
+STRING_COLUMNS = (
+    "status",
+    "error",
+    "estimand",
+    "exposure",
+    "category",
+    "worker",
+    "fit_path",
+    "worst_rhat_var",
+    "min_ess_bulk_var",
+)
+
 
 def _task_row(rec: dict[str, Any]) -> dict[str, Any]:
     diag = rec.get("diagnostics") or {}
@@ -113,46 +126,13 @@ def results_table(records: list[dict[str, Any]], order: list[str] | None = None)
         for e in ests:
             rows.append({**base, **{c: e.get(c) for c in ESTIMAND_COLUMNS}})
     df = pd.DataFrame(rows, columns=TASK_COLUMNS + ESTIMAND_COLUMNS)
-    for c in ("replicate", "seed", "divergences", "n_participants"):
+    for c in INT_COLUMNS:
         df[c] = df[c].astype("Int64")
-    for c in (
-        "status",
-        "error",
-        "estimand",
-        "exposure",
-        "category",
-        "worker",
-        "fit_path",
-        "worst_rhat_var",
-        "min_ess_bulk_var",
-    ):
+    for c in STRING_COLUMNS:
         df[c] = df[c].astype("string")
     df["reused_model"] = df["reused_model"].astype("boolean")
-    num = [
-        c
-        for c in TASK_COLUMNS + ESTIMAND_COLUMNS
-        if c
-        not in (
-            "task",
-            "cohort",
-            "variant",
-            "spec",
-            "replicate",
-            "seed",
-            "divergences",
-            "n_participants",
-            "status",
-            "error",
-            "estimand",
-            "exposure",
-            "category",
-            "worker",
-            "fit_path",
-            "reused_model",
-            "worst_rhat_var",
-            "min_ess_bulk_var",
-        )
-    ]
+    typed = {"task", "cohort", "variant", "spec", "reused_model", *INT_COLUMNS, *STRING_COLUMNS}
+    num = [c for c in TASK_COLUMNS + ESTIMAND_COLUMNS if c not in typed]
     for c in num:
         df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
     return df
