@@ -7,7 +7,7 @@ import numpy as np
 
 
 class RiskMethods:
-    """Mixin: ``absolute_risk``, ``risk_difference``, ``attributable_fraction``.
+    """Mixin: ``absolute_risk``, ``risk_difference``, ``risk_table``, ``attributable_fraction``.
 
     Needs the host's ``_warn_outside`` and ``_need_exposure`` (see ``Fit``).
     """
@@ -39,6 +39,33 @@ class RiskMethods:
         if self._warn_outside(exposure, [x1, x2], stacklevel=3, what="risk").any():
             table.loc[:, table.columns[2:]] = np.nan
         return table
+
+    def risk_table(
+        self,
+        exposure: str,
+        at,
+        versus: float | None = None,
+        *,
+        prob: float = 0.95,
+        hdi: bool = False,
+    ):
+        """Risks at each ``at`` value with their difference from the risk at ``versus``.
+
+        ``versus`` defaults to the exposure's reference. Columns ``x``, ``risk_*``,
+        ``rd_*`` (R(x) - R(versus)), ``prevented_per_1000_*`` (1000 (R(versus) - R(x)))
+        (``*`` = median, lo, hi) and ``p_lower`` = P(R(x) < R(versus)); one row per x,
+        NaN with a warning outside the curve. The risk at ``versus`` is computed once.
+        """
+        from bayes_walk.answers.risk import risk_versus_frame
+
+        self._need_exposure(exposure)
+        if versus is None:
+            versus = float(self.designs["exposures"][exposure]["reference"])
+        xs = np.atleast_1d(np.asarray(at, dtype=float))
+        outside = self._warn_outside(exposure, [*xs, versus], stacklevel=3, what="risk")
+        mask = outside[:-1] | outside[-1]
+        data = self._risk_data(exposure)
+        return risk_versus_frame(data, xs, versus, outside=mask, prob=prob, hdi=hdi)
 
     def attributable_fraction(
         self, exposure: str, threshold: float, *, prob: float = 0.95, hdi: bool = False

@@ -20,7 +20,9 @@ from bayes_walk.estimands.risk import attributable_fraction, observed_risk, stan
 class RiskData:
     """The per-draw arrays a fit's g-computation needs, for one exposure."""
 
-    def __init__(self, fit, exposure: str) -> None:
+    def __init__(self, fit, exposure: str, *, max_draws: int | None = None) -> None:
+        """``max_draws``: keep at most that many posterior draws in all (evenly spaced
+        along ``draw`` in every chain); None keeps every stored one."""
         from bayes_walk.model.forms import get_form
 
         idata = fit.idata
@@ -38,6 +40,10 @@ class RiskData:
                     "refit with `bayes-walk fit`"
                 )
         mu = idata.posterior_predictive["mu"]
+        self.draws_stored = int(mu.sizes["chain"] * mu.sizes["draw"])
+        if max_draws is not None and self.draws_stored > max_draws:
+            step = -(-self.draws_stored // max(int(max_draws), 1))
+            mu = mu.isel(draw=slice(None, None, step))
         self.post = idata.posterior.sel(draw=mu["draw"].values)
         self.mu = mu.transpose("chain", "draw", "participant").values.astype(np.float64)
         self.form = get_form(d["form"])
@@ -63,15 +69,26 @@ class RiskData:
         idx = np.arange(x.size)
         return vals[:, :, self.codes, idx]
 
+    @property
+    def n_draws(self) -> int:
+        """Posterior draws the risks are computed on (chains x draws)."""
+        return int(self.mu.shape[0] * self.mu.shape[1])
+
     def risk_at(self, x: float) -> np.ndarray:
         """Standardised risk per draw, ``(chain, draw)``, if everyone had exposure ``x``."""
-        f_new = self._per_participant(np.full(self.x_obs.size, float(x)))
+        # one curve value per draw (and stratum), broadcast to the participants: the form
+        # predicts at one x instead of n copies of it
+        vals = self._curve(np.array([float(x)]))
+        f_new = vals if self.codes is None else vals[:, :, self.codes, 0]
         return self.risk_with(f_new)
 
     def risk_with(self, f_new: np.ndarray) -> np.ndarray:
+        """Standardised risk per draw with the log-RRs ``f_new``: ``(chain, draw,
+        participant)``, or ``(chain, draw, 1)`` for one value per draw."""
         c, d, n = self.mu.shape
+        f_new = np.asarray(f_new)
         flat = standardised_risk(
-            self.mu.reshape(c * d, n), self.f_obs.reshape(c * d, n), f_new.reshape(c * d, n)
+            self.mu.reshape(c * d, n), self.f_obs.reshape(c * d, n), f_new.reshape(c * d, -1)
         )
         return flat.reshape(c, d)
 
@@ -118,25 +135,66 @@ def absolute_risk_frame(
     )
 
 
+def _contrast(
+    data: RiskData, base: np.ndarray, vals: np.ndarray, xs, prob: float, hdi: bool
+) -> dict[str, np.ndarray]:
+    """Columns ``risk_*``, ``rd_*``, ``prevented_per_1000_*`` and ``p_lower`` of the risks
+    ``vals`` ``(chain, draw, x)`` against ``base`` ``(chain, draw)``, per draw."""
+    diff = vals - base[..., None]
+    out: dict[str, np.ndarray] = {}
+    for name, v, scale in (
+        ("risk", vals, 1.0),
+        ("rd", diff, 1.0),
+        ("prevented_per_1000", -diff, 1000.0),
+    ):
+        s = _summ(data.draws(v, xs), prob, hdi, scale)
+        for k in ("median", "lo", "hi"):
+            out[f"{name}_{k}"] = s[k]
+    out["p_lower"] = np.where(np.isnan(vals).all(axis=(0, 1)), np.nan, (diff < 0).mean(axis=(0, 1)))
+    return out
+
+
+def risk_versus_frame(
+    data: RiskData,
+    at,
+    versus: float,
+    *,
+    outside: np.ndarray | None = None,
+    prob: float = 0.95,
+    hdi: bool = False,
+) -> pd.DataFrame:
+    """One row per ``x`` in ``at``: the risk R(x), the difference R(x) - R(versus), the
+    cases per 1,000 people prevented by moving everyone from ``versus`` to x
+    (1000 (R(versus) - R(x))) and ``p_lower`` = P(R(x) < R(versus)).
+
+    The risk at ``versus`` is computed once; ``outside`` masks values whose rows are NaN.
+    """
+    xs = np.atleast_1d(np.asarray(at, dtype=np.float64))
+    base = data.risk_at(versus)
+    vals = np.stack([data.risk_at(x) for x in xs], axis=-1)
+    if outside is not None:
+        vals[..., np.asarray(outside, dtype=bool)] = np.nan
+    return pd.DataFrame({"x": xs, **_contrast(data, base, vals, xs, prob, hdi)})
+
+
 def risk_difference_frame(
     data: RiskData, x1: float, x2: float, *, prob: float = 0.95, hdi: bool = False
 ) -> pd.DataFrame:
     """One row: the risks at ``x1`` and ``x2``, their difference R(x2) - R(x1), the cases
     per 1,000 people prevented by moving everyone from x1 to x2 (1000 (R(x1) - R(x2))) and
     P(R(x2) < R(x1))."""
-    r1, r2 = data.risk_at(x1), data.risk_at(x2)
-    diff = (r2 - r1)[..., None]
+    r1 = data.risk_at(x1)
+    c = _contrast(data, r1, data.risk_at(x2)[..., None], [float(x2)], prob, hdi)
+    s1 = _summ(data.draws(r1[..., None], [float(x1)]), prob, hdi)
     out: dict[str, list] = {"x1": [float(x1)], "x2": [float(x2)]}
-    for name, v, scale in (
-        ("risk1", r1[..., None], 1.0),
-        ("risk2", r2[..., None], 1.0),
-        ("rd", diff, 1.0),
-        ("prevented_per_1000", -diff, 1000.0),
+    out.update({f"risk1_{k}": [float(s1[k][0])] for k in ("median", "lo", "hi")})
+    for name, col in (
+        ("risk", "risk2"),
+        ("rd", "rd"),
+        ("prevented_per_1000", "prevented_per_1000"),
     ):
-        s = _summ(data.draws(v, [0.0]), prob, hdi, scale)
-        for k in ("median", "lo", "hi"):
-            out[f"{name}_{k}"] = [float(s[k][0])]
-    out["p_lower"] = [float((r2 < r1).mean())]
+        out.update({f"{col}_{k}": [float(c[f"{name}_{k}"][0])] for k in ("median", "lo", "hi")})
+    out["p_lower"] = [float(c["p_lower"][0])]
     return pd.DataFrame(out)
 
 

@@ -38,31 +38,6 @@ def _num(v) -> float | None:
     return None if v is None or not math.isfinite(v) else float(v)
 
 
-def risk_table(fitted, exposure: str, at: list[float], versus: float):
-    """One row per x: risk, risk difference vs ``versus``, prevented per 1,000, P(lower)."""
-    import pandas as pd
-
-    rows = []
-    for x in at:
-        d = fitted.risk_difference(exposure, versus, x).iloc[0]
-        rows.append(
-            {
-                "x": x,
-                "risk_median": d["risk2_median"],
-                "risk_lo": d["risk2_lo"],
-                "risk_hi": d["risk2_hi"],
-                "rd_median": d["rd_median"],
-                "rd_lo": d["rd_lo"],
-                "rd_hi": d["rd_hi"],
-                "prevented_per_1000_median": d["prevented_per_1000_median"],
-                "prevented_per_1000_lo": d["prevented_per_1000_lo"],
-                "prevented_per_1000_hi": d["prevented_per_1000_hi"],
-                "p_lower": d["p_lower"],
-            }
-        )
-    return pd.DataFrame(rows)
-
-
 def to_json(table, paf, exposure: str, versus: float) -> dict:
     """The ``risk --json`` object."""
 
@@ -108,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
-        table = risk_table(fitted, args.exposure, at, versus)
+        table = fitted.risk_table(args.exposure, at, versus)
         paf = (
             fitted.attributable_fraction(args.exposure, args.paf) if args.paf is not None else None
         )

@@ -15,7 +15,8 @@ import numpy as np
 
 def standardised_risk(mu: np.ndarray, f_observed: np.ndarray, f_new: np.ndarray) -> np.ndarray:
     """Average risk per draw with each participant's log-RR moved from ``f_observed`` to
-    ``f_new`` (both ``(sample, participant)``); returns ``(sample,)``."""
+    ``f_new`` (both ``(sample, participant)``; ``f_new`` may be ``(sample, 1)``, one value
+    for everyone); returns ``(sample,)``."""
     risk = np.minimum(mu * np.exp(f_new - f_observed), 1.0)
     return risk.mean(axis=1)
 
