@@ -364,25 +364,31 @@ class Fit(RiskMethods):
         return result.to_dict()
 
     def summary(
-        self, *, hdi: bool = False, frequentist: bool = True, reference=None
+        self, *, hdi: bool = False, frequentist: bool = True, reference=None, risk: bool = True
     ) -> dict[str, Any]:
-        """RR tables, curve at round values and diagnostics (the summary JSON).
+        """RR tables, curve at round values, diagnostics and absolute risks (the summary JSON).
 
         ``reference``: exposure -> value (or one number for a one-curve fit) the curve
-        rows are expressed against; it must lie inside the curve's grid.
+        rows and the risk differences are expressed against; it must lie inside the
+        curve's grid. ``risk``: add the standardised risks of the volume exposure
+        (keys ``absolute_risk``, ``risk_difference``, ``attributable_fraction``;
+        :func:`bayes_walk.answers.summary_risk.summary_risks`), else those keys are None.
         """
         from bayes_walk.answers.summary import fit_summary
+        from bayes_walk.answers.summary_risk import KEYS, summary_risks
 
         fit_path = None if self.path is None else str(self.path)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            return fit_summary(
+            out = fit_summary(
                 self.idata,
                 fit_path=fit_path,
                 hdi=hdi,
                 frequentist=frequentist,
                 references=reference,
             )
+            risks = summary_risks(self, references=reference, hdi=hdi) if risk else {}
+        return {**out, **{k: risks.get(k) for k in KEYS}}
 
     def curve_range(self, exposure: str) -> tuple[float, float]:
         """The range the stored curve covers (its grid: the data's 1st..99th percentile)."""

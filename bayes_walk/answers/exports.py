@@ -1,7 +1,7 @@
 """Tidy tables (pandas) of what the CLI prints, for ``--format csv|latex|md``.
 
 Pure functions of the commands' JSON-ready answers: ``summary`` (RR table, curve,
-covariates), ``compare`` (the LOO ranking) and ``describe`` (Table 1, inclusion flow).
+covariates, absolute risks), ``compare`` (the LOO ranking) and ``describe`` (Table 1, inclusion flow).
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
 
 
 def summary_frames(s: dict) -> list[tuple[str, pd.DataFrame]]:
-    """``(title, table)`` for the RR table (categories), the curve and the covariates."""
+    """``(title, table)`` for the RR table (categories), the curve, the covariates and the
+    absolute risks (:func:`risk_frames`)."""
     out = []
     if s.get("rr_table"):
         rows = []
@@ -86,6 +87,54 @@ def summary_frames(s: dict) -> list[tuple[str, pd.DataFrame]]:
         cols = ["covariate", "contrast", "reference", "rr_median", "rr_lo", "rr_hi"]
         cols += ["p_benefit", "evalue", "evalue_limit"]
         out.append(("Covariates", _frame(rows, cols)))
+    return out + risk_frames(s)
+
+
+def risk_frames(s: dict) -> list[tuple[str, pd.DataFrame]]:
+    """``(title, table)`` for the summary's absolute risks (one row per x or category:
+    risk, RD versus the reference, cases per 1,000 prevented, P(lower)) and the
+    attributable fraction; none when the summary has no risk table."""
+    ar, rd = s.get("absolute_risk") or {}, s.get("risk_difference") or {}
+    if not ar.get("rows"):
+        return []
+    rows = [
+        {
+            "exposure": ar["exposure"],
+            "category": a["category"],
+            "x": a["x"],
+            "versus": rd.get("versus_category") or rd.get("versus"),
+            **_trio(a["risk"], "risk"),
+            **_trio(d["rd"], "rd"),
+            **_trio(d["prevented_per_1000"], "prevented_per_1000"),
+            "p_lower": d["p_lower"],
+        }
+        for a, d in zip(ar["rows"], rd["rows"], strict=True)
+    ]
+    cols = ["exposure", "category", "x", "versus"]
+    cols += [
+        f"{n}_{k}" for n in ("risk", "rd", "prevented_per_1000") for k in ("median", "lo", "hi")
+    ]
+    table = pd.DataFrame(rows, columns=[*cols, "p_lower"])
+    table = table.drop(columns="category" if table["category"].isna().all() else "x")
+    numeric = [c for c in table.columns if c.startswith(("risk_", "rd_", "prevented_", "p_"))]
+    table = table.astype({c: "float64" for c in numeric})
+    scale = "expected cases over follow-up" if ar.get("scale") == "rate" else "risks"
+    d, stored = ar.get("draws"), ar.get("draws_stored")
+    draws = f"{d} of {stored} stored draws, thinned" if d != stored else f"{d} draws"
+    out = [(f"Absolute {scale} (g-computation, {draws})", table)]
+    af = s.get("attributable_fraction")
+    if af:
+        paf = pd.DataFrame(
+            [
+                {
+                    "exposure": af["exposure"],
+                    "threshold": af["threshold"],
+                    "share_below": af["share_below"],
+                    **_trio(af["paf"], "paf"),
+                }
+            ]
+        ).astype({f"paf_{k}": "float64" for k in ("median", "lo", "hi")})
+        out.append(("Attributable fraction", paf))
     return out
 
 

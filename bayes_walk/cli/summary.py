@@ -1,4 +1,5 @@
-"""``bayes-walk summary fit.nc [--json] [--hdi]``: RR tables, curve at round values, diagnostics."""
+"""``bayes-walk summary fit.nc [--json] [--hdi]``: RR tables, curve at round values,
+diagnostics, absolute risks."""
 
 from __future__ import annotations
 
@@ -17,7 +18,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         description=(
             "Summarise a fit: per exposure the category RRs (posterior median and 95% "
             "interval) beside the paper's modified-Poisson RRs, the dose-response curve at "
-            "round exposure values with P(RR < 1), and sampler diagnostics."
+            "round exposure values with P(RR < 1), sampler diagnostics, and the standardised "
+            "(g-computed) absolute risks of the volume exposure at those values with the "
+            "risk difference and cases per 1,000 prevented versus the reference and the "
+            "attributable fraction of exposure below it."
         ),
     )
     p.add_argument("fit", help="fit file written by `bayes-walk fit`")
@@ -28,6 +32,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "--no-frequentist",
         action="store_true",
         help="skip the modified-Poisson column (it needs the cohort and refits a GLM)",
+    )
+    p.add_argument(
+        "--no-risk",
+        action="store_true",
+        help="skip the absolute risks (g-computation over the fit's cohort; about 1 s at "
+        "n = 11,194)",
     )
     p.add_argument(
         "--reference",
@@ -50,7 +60,12 @@ def run(args: argparse.Namespace) -> int:
 
     fitted = bw.load_fit(args.fit)
     print(f"summarising {args.fit} ...", file=sys.stderr)
-    s = fitted.summary(hdi=args.hdi, frequentist=not args.no_frequentist, reference=reference)
+    s = fitted.summary(
+        hdi=args.hdi,
+        frequentist=not args.no_frequentist,
+        reference=reference,
+        risk=not args.no_risk,
+    )
     if args.json:
         print(json.dumps(s, indent=2, allow_nan=False))
     elif args.format != "text":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bayes_walk.estimands.curve import LABELS, UNITS
+from bayes_walk.reporting.text_risk import risk_lines
 
 
 def fmt_rr(rr: dict | None, *, reference: bool = False) -> str:
@@ -139,6 +140,7 @@ def summary_text(s: dict, ratio: str = "RR", outcome: str = "chronic low back pa
         lines.append(f"{'covariate':<14}{'contrast':<{w}}{ratio:<22}{'E-value (CI limit)'}")
         for r, what in zip(s["covariates"], whats, strict=True):
             lines.append(f"{r['covariate']:<14}{what:<{w}}{fmt_rr(r['rr']):<22}{fmt_evalue(r)}")
+    lines += risk_lines(s)
     if s.get("tau"):
         lines.append("")
         for e, t in s["tau"].items():
