@@ -65,6 +65,12 @@ def _covariates_section(fits):
     return covariates_section(fits)
 
 
+def _risk_section(fits, references):
+    from bayes_walk.reporting.sections_risk import risk_section
+
+    return risk_section(fits, references)
+
+
 def build_sections(
     fits: list[FitEntry],
     *,
@@ -89,6 +95,7 @@ def build_sections(
                 fits, near=near, within=within, cohort=cohort, references=references
             ),
         ),
+        ("absolute risks", lambda: _risk_section(fits, references)),
         ("Table 3", lambda: joint_section(fits, cohort)),
         ("covariates and E-values", lambda: _covariates_section(fits)),
         ("predictive checks", lambda: checks_section(fits)),
