@@ -26,7 +26,7 @@ class RiskData:
         from bayes_walk.model.forms import get_form
 
         idata = fit.idata
-        src = str(fit.path or fit.name)
+        src = self.source = str(fit.path or fit.name)
         d = fit.designs["exposures"][exposure]
         if d["form"] == "joint":
             raise BayesWalkError(
@@ -57,7 +57,14 @@ class RiskData:
         self.sample = ("chain", "draw")
 
     def _curve(self, x: np.ndarray) -> np.ndarray:
-        out = self.form.predict(x, self.post, self.design, self.exposure)
+        try:
+            out = self.form.predict(x, self.post, self.design, self.exposure)
+        except KeyError as exc:
+            # a fit file whose design or posterior lacks what the form predicts from
+            raise BayesWalkError(
+                f"{self.source}: the {self.design['form']} curve of {self.exposure} cannot be "
+                f"predicted at new values (the fit lacks {exc}); refit with `bayes-walk fit`"
+            ) from None
         order = [dim for dim in ("chain", "draw", "stratum", "x") if dim in out.dims]
         return out.transpose(*order).values
 

@@ -64,8 +64,9 @@ def _empty(exposure: str | None, note: str) -> dict[str, Any]:
 
 
 def _points(fit, data, exposure: str, reference: float | None):
-    """``(xs, labels, versus)``: where to standardise, the category labels (None for a
-    curve) and the comparison value."""
+    """``(xs, labels, versus, threshold)``: where to standardise, the category labels
+    (None for a curve), the comparison value and the attributable fraction's threshold
+    (None when there is no category above the reference one)."""
     design = fit.designs["exposures"][exposure]
     if design.get("form") == "categorical":
         from bayes_walk.model.forms.categorical import category_codes
@@ -79,11 +80,16 @@ def _points(fit, data, exposure: str, reference: float | None):
             versus if k == ref_cat else float(np.median(data.x_obs[codes == k]))
             for k in range(len(design["labels"]))
         ]
-        return xs, [str(lab) for lab in design["labels"]], versus
+        # the fraction of walking less than the reference category's upper cut (78 in
+        # the paper): a threshold inside the reference category would move nobody out
+        # of it, so its attributable fraction would be 0 by construction
+        cuts = design["cuts"]
+        threshold = float(cuts[ref_cat]) if ref_cat < len(cuts) else None
+        return xs, [str(lab) for lab in design["labels"]], versus, threshold
     curve = curve_draws(fit.idata, exposure)
     versus = float(design["reference"] if reference is None else reference)
     xs = sorted({*round_values_in_grid(curve, exposure), versus})
-    return xs, None, versus
+    return xs, None, versus, versus
 
 
 def summary_risks(
@@ -104,7 +110,8 @@ def summary_risks(
         Exposure -> comparison value, or one number for a one-curve fit (as for the
         summary's curve rows); default the exposure's spec reference (78 min/day). The
         attributable fraction is that of exposure below it. Categorical fits always
-        compare with the reference category.
+        compare with the reference category, and their attributable fraction is that of
+        exposure below the reference category's upper cut (none when it is the top one).
     max_draws
         Use at most this many posterior draws (evenly thinned). None: every stored draw
         while draws x participants <= ``MAX_ELEMENTS``, else ``MAX_ELEMENTS /
@@ -122,7 +129,8 @@ def summary_risks(
         categorical fit, else None), ``baseline`` (the risk at ``versus``) and
         ``rows`` (``x``, ``category``, ``rd`` = R(x) - R(versus), ``prevented_per_1000``
         = -1000 rd, ``p_lower`` = P(R(x) < R(versus))), or None.
-        ``attributable_fraction``: ``threshold``, ``share_below``, ``paf``, or None.
+        ``attributable_fraction``: ``threshold``, ``share_below`` (share of participants
+        below it), ``paf`` = 1 - R(everyone below raised to it) / R(as observed), or None.
         Every estimate is ``{"median", "lo", "hi"}``.
     """
     from bayes_walk.answers.risk import RiskData, attributable_fraction_frame, risk_versus_frame
@@ -139,9 +147,13 @@ def summary_risks(
     from bayes_walk.estimands.reference import parse_references
 
     reference = parse_references(references, curve_exposures(fit.idata)).get(exposure)
-    xs, labels, versus = _points(fit, data, exposure, reference)
+    xs, labels, versus, threshold = _points(fit, data, exposure, reference)
     table = risk_versus_frame(data, xs, versus, prob=prob, hdi=hdi)
-    paf = attributable_fraction_frame(data, versus, prob=prob, hdi=hdi).iloc[0]
+    paf = (
+        None
+        if threshold is None
+        else attributable_fraction_frame(data, threshold, prob=prob, hdi=hdi).iloc[0]
+    )
     base = xs.index(versus)
     cats = labels or [None] * len(xs)
     xs_out = [None] * len(xs) if labels else [float(x) for x in xs]
@@ -182,7 +194,9 @@ def summary_risks(
                 for i, (x, c) in enumerate(zip(xs_out, cats, strict=True))
             ],
         },
-        "attributable_fraction": {
+        "attributable_fraction": None
+        if paf is None
+        else {
             "exposure": exposure,
             "threshold": float(paf["threshold"]),
             "share_below": float(paf["share_below"]),

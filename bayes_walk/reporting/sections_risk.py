@@ -73,11 +73,11 @@ def risk_section(fits, references: dict[str, float] | None = None) -> Section:
         ]
         s.table(
             f"{f.name}: standardised {what} if everyone had {ar['exposure']} = x, versus "
-            f"{rd['versus']:g} {unit} ({draws_words(ar)})",
+            f"{rd['versus']:.4g} {unit} ({draws_words(ar)})",
             [
                 f"{ar['exposure']} ({unit})",
                 "risk (95% CrI)",
-                f"RD vs {rd['versus']:g} (95% CrI)",
+                f"RD vs {rd['versus']:.4g} (95% CrI)",
                 f"{per} prevented (95% CrI)",
                 "P(lower risk)",
             ],

@@ -69,10 +69,10 @@ def risk_sentence(s: dict) -> str | None:
         ref = rd.get("versus_category")
         move = f"were in the {exposure} category '{row['category']}' instead of '{ref}'"
     elif exposure == "walking_min":
-        move = f"walked {row['x']:g} instead of {rd['versus']:g} {unit}"
+        move = f"walked {row['x']:g} instead of {rd['versus']:.4g} {unit}"
     else:
         label = LABELS.get(exposure, exposure).lower()
-        move = f"had a {label} of {row['x']:g} instead of {rd['versus']:g} {unit}".rstrip()
+        move = f"had a {label} of {row['x']:g} instead of {rd['versus']:.4g} {unit}".rstrip()
     lo, hi = k.get("lo"), k.get("hi")
     iv = "" if lo is None or hi is None else f" ({lo:.0f} to {hi:.0f})"
     if k["median"] >= 0:
@@ -92,7 +92,7 @@ def paf_sentence(s: dict) -> str | None:
     unit = ar.get("units") or ""
     pct = {k: None if v is None else 100 * v for k, v in af["paf"].items()}
     return (
-        f"Population attributable fraction of {af['exposure']} below {af['threshold']:g} "
+        f"Population attributable fraction of {af['exposure']} below {af['threshold']:.4g} "
         f"{unit} ({100 * af['share_below']:.0f}% of participants): {fmt_iv(pct, '.1f')}% of "
         "the cases would go if everyone below it were raised to it."
     )
@@ -113,7 +113,7 @@ def risk_lines(s: dict) -> list[str]:
     lines = [
         "",
         f"Absolute risks ({draws_words(ar)}): standardised {what} if everyone had "
-        f"{ar['exposure']} = x; difference (RD) and {per} prevented versus {ref:g} {unit} "
+        f"{ar['exposure']} = x; difference (RD) and {per} prevented versus {ref:.4g} {unit} "
         f"({pct}% intervals)",
     ]
     cat = ar["rows"][0]["category"] is not None

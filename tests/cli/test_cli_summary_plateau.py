@@ -52,6 +52,9 @@ def test_summary_json_keys(fit_file, capsys):
     assert at100["rr"]["median"] == pytest.approx(np.exp(-0.22), abs=0.01)
     assert at100["stratum"] is None
     assert any(r["exposure"] == "walking_mets" for r in out["curve"])
+    # a fit without a stored mu: no absolute risks, one note, not an error
+    assert out["absolute_risk"]["rows"] == [] and out["risk_difference"] is None
+    assert "posterior_predictive.mu" in out["absolute_risk"]["note"]
 
 
 def test_summary_text_is_table2(fit_file, capsys):

@@ -15,7 +15,8 @@ from _helpers_estimands import (
 
 from bayes_walk.cli.main import main
 
-SECTIONS = ("cohort", "diagnostics", "table2", "curves", "plateau", "joint", "checks", "compare")
+SECTIONS = ("cohort", "diagnostics", "table2", "curves", "plateau", "risk", "joint", "checks")
+SECTIONS += ("compare",)
 
 
 @pytest.fixture(scope="module")
