@@ -128,7 +128,7 @@ def summary_risks(
         ``risk_difference``: ``versus``, ``versus_category`` (the reference category of a
         categorical fit, else None), ``baseline`` (the risk at ``versus``) and
         ``rows`` (``x``, ``category``, ``rd`` = R(x) - R(versus), ``prevented_per_1000``
-        = -1000 rd, ``p_lower`` = P(R(x) < R(versus))), or None.
+        = -1000 rd, ``p_lower`` = P(R(x) < R(versus)), None at ``versus`` itself), or None.
         ``attributable_fraction``: ``threshold``, ``share_below`` (share of participants
         below it), ``paf`` = 1 - R(everyone below raised to it) / R(as observed), or None.
         Every estimate is ``{"median", "lo", "hi"}``.
@@ -189,7 +189,8 @@ def summary_risks(
                     "category": c,
                     "rd": _trio(table, "rd", i),
                     "prevented_per_1000": _trio(table, "prevented_per_1000", i),
-                    "p_lower": finite_or_none(table["p_lower"].iloc[i]),
+                    # the comparison row against itself has no probability to report
+                    "p_lower": None if i == base else finite_or_none(table["p_lower"].iloc[i]),
                 }
                 for i, (x, c) in enumerate(zip(xs_out, cats, strict=True))
             ],

@@ -81,6 +81,8 @@ def test_summary_absolute_risks(sim, capsys):
     at_ref = xs.index(ref)
     assert _trio_equal(ar["rows"][at_ref]["risk"], rd["baseline"])
     assert rd["rows"][at_ref]["rd"] == {"median": 0.0, "lo": 0.0, "hi": 0.0}
+    assert rd["rows"][at_ref]["p_lower"] is None
+    assert all(r["p_lower"] is not None for i, r in enumerate(rd["rows"]) if i != at_ref)
     for row in rd["rows"]:
         k, d = row["prevented_per_1000"], row["rd"]
         assert k["median"] == pytest.approx(-1000 * d["median"])
@@ -119,6 +121,8 @@ def test_summary_absolute_risks_text_and_exports(sim, capsys):
     assert "Absolute risks (g-computation over 2000 participants, 300 draws)" in text
     assert "If everyone walked 100 instead of 78 min/day, about" in text
     assert "Population attributable fraction of walking_min below 78 min/day" in text
+    row78 = next(line for line in text.splitlines() if line.strip().startswith("78 "))
+    assert row78.rstrip().endswith("-")  # no P(lower) of the reference against itself
     assert main(["summary", str(path), "--no-frequentist", "--format", "csv"]) == 0
     csv = capsys.readouterr().out
     assert "# Absolute risks (g-computation, 300 draws)" in csv
