@@ -33,6 +33,16 @@ class RiskData:
                 f"{src}: absolute risks need a curve of {exposure} alone; the joint form's "
                 "cells are not supported (fit a curve form such as gp or rcs)"
             )
+        if "measurement" in d:
+            # mu_i holds f(habit_i); moving participant i to x needs f(x) - f(habit_i) per
+            # draw, and the stored fit keeps neither habit_i nor the day statistics it
+            # comes from, so f at the observed mean would give a wrong answer silently
+            raise BayesWalkError(
+                f"{src}: absolute risks of {exposure} are not available for a "
+                "measurement = 'days' fit (the standardisation would need each "
+                "participant's latent habit per draw); use the curve and RR answers, or "
+                "fit the observed-mean model for absolute risks"
+            )
         for group, var in (("posterior_predictive", "mu"), ("constant_data", exposure)):
             if group not in idata.groups() or var not in idata[group]:
                 raise BayesWalkError(

@@ -205,6 +205,14 @@ def test_recovery_naive_attenuated_days_covers():
     assert lo <= DAILY_VOLUME_SD <= hi
     curve = days_fit.idata.posterior["logrr_walking_min"]
     assert curve.attrs["exposure_scale"] == "habitual"
+    # absolute risks would move people from their observed mean, not their habit: refused
+    from bayes_walk.answers.summary_risk import summary_risks
+    from bayes_walk.errors import BayesWalkError
+
+    with pytest.raises(BayesWalkError, match="measurement = 'days'"):
+        days_fit.absolute_risk("walking_min", at=[100])
+    note = summary_risks(days_fit)["absolute_risk"]["note"]
+    assert "measurement = 'days'" in note
 
 
 def test_set_data_swaps_the_day_statistics(cohort):
