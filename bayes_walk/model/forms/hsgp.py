@@ -2,7 +2,7 @@
 
 ``f(x) = sum_j phi_j(x) * sqrt(S(w_j)) * z_j`` with ``z_j ~ N(0, 1)``, the Laplacian
 eigenfunctions ``phi_j`` of ``[-L, L]`` and the exponentiated-quadratic spectral density
-``S``. The exposure is measured in units of its p1..p99 range and centred at the middle of
+``S`` (``kernel = "matern32"`` or ``"matern52"`` swap in the Matérn densities). The exposure is measured in units of its p1..p99 range and centred at the middle of
 the data; ``L = c * S_x`` with ``S_x`` the half-width of the data, fixed from the training
 data and stored in the design so that predictions at new ``x`` use the same basis. ``m``
 and ``c`` come from ``pm.gp.hsgp_approx.approx_hsgp_hyperparams`` applied to the central 90%
@@ -22,7 +22,9 @@ from bayes_walk.model.forms.base import linear_term, scaling, zero_sum_strata
 from bayes_walk.model.forms.form import Form, TermContext
 from bayes_walk.model.forms.registry import register_form
 
-OPTIONS: dict[str, Any] = {"m": None, "c": None, "interp_points": None}
+OPTIONS: dict[str, Any] = {"m": None, "c": None, "interp_points": None, "kernel": "expquad"}
+# The covariance's spectral density in 1D (the names of pm.gp.hsgp_approx's heuristics).
+KERNELS = ("expquad", "matern32", "matern52")
 # Knots over [-L, L] at which the curve is evaluated and then linearly interpolated to the
 # participants (0: the exact n x m basis); docs/models.md gives the error bound.
 DEFAULT_INTERP_POINTS = 2048
@@ -45,6 +47,9 @@ def check_options(options: dict[str, Any], where: str) -> None:
         raise SpecError(f"{where}: m must be an integer between 3 and 200, got {m!r}")
     if c is not None and (not isinstance(c, int | float) or c < 1.1):
         raise SpecError(f"{where}: c must be a number >= 1.1, got {c!r}")
+    kernel = options.get("kernel", "expquad")
+    if kernel not in KERNELS:
+        raise SpecError(f"{where}: kernel must be one of {', '.join(KERNELS)}, got {kernel!r}")
     k = options.get("interp_points")
     if k is not None and (
         isinstance(k, bool) or not isinstance(k, int) or not (k == 0 or 64 <= k <= 100_000)
@@ -87,7 +92,8 @@ def design(
     mid = (lo + hi) / 2.0
     half = (hi - lo) / 2.0 / sc["scale"]
     ls = _lengthscale_range((priors or DEFAULT_PRIORS)["lengthscale"])
-    m_auto, c_auto = approx_hsgp_hyperparams([-half, half], [max(ls[0], 1e-3), ls[1]], "expquad")
+    kernel = options.get("kernel") or "expquad"
+    m_auto, c_auto = approx_hsgp_hyperparams([-half, half], [max(ls[0], 1e-3), ls[1]], kernel)
     m = int(options.get("m") or min(max(m_auto, 8), MAX_M))
     c = float(options.get("c") or c_auto)
     points = options.get("interp_points")
@@ -99,6 +105,7 @@ def design(
         "c": c,
         "L": c * half,
         "m": m,
+        "kernel": kernel,
         "reference": float(reference),
         "basis": [f"phi{j}" for j in range(1, m + 1)],
     }
@@ -122,14 +129,18 @@ def features(x: np.ndarray, design: dict[str, Any]) -> np.ndarray:
     return phi
 
 
-def _sqrt_psd(amplitude, lengthscale, omega: np.ndarray):
+def _sqrt_psd(amplitude, lengthscale, omega: np.ndarray, kernel: str = "expquad"):
+    """``amplitude * sqrt(S(omega))`` of the unit-variance 1D spectral density ``S``."""
     import pytensor.tensor as pt
 
-    return (
-        amplitude
-        * pt.sqrt(pt.sqrt(2.0 * math.pi) * lengthscale)
-        * pt.exp(-0.25 * (lengthscale * omega) ** 2)
-    )
+    lw2 = (lengthscale * omega) ** 2
+    if kernel == "matern32":
+        # S = 4 3^(3/2) l (3 + l^2 w^2)^-2, as pm.gp.cov.Matern32 with D = 1
+        return amplitude * pt.sqrt(4.0 * 3.0**1.5 * lengthscale) / (3.0 + lw2)
+    if kernel == "matern52":
+        # S = (16/3) 5^(5/2) l (5 + l^2 w^2)^-3, as pm.gp.cov.Matern52 with D = 1
+        return amplitude * pt.sqrt(16.0 / 3.0 * 5.0**2.5 * lengthscale) * (5.0 + lw2) ** -1.5
+    return amplitude * pt.sqrt(pt.sqrt(2.0 * math.pi) * lengthscale) * pt.exp(-0.25 * lw2)
 
 
 def pieces(ctx: TermContext) -> list:
@@ -140,15 +151,17 @@ def pieces(ctx: TermContext) -> list:
 
     e = ctx.exposure
     omega = _omega(ctx.design)
+    # designs written before the option existed are exponentiated-quadratic
+    kernel = ctx.design.get("kernel", "expquad")
     amp = make_rv(f"amplitude_{e}", ctx.priors["amplitude"])
     ell = make_rv(f"lengthscale_{e}", ctx.priors["lengthscale"])
     z = pm.Normal(f"z_{e}", 0.0, 1.0, dims=(ctx.basis_dim,))
-    coef = z * _sqrt_psd(amp, ell, omega)
+    coef = z * _sqrt_psd(amp, ell, omega, kernel)
     dev = None
     if ctx.strata is not None:
         samp = make_rv(f"stratum_amplitude_{e}", ctx.priors["stratum_amplitude"])
         zs = pm.Normal(f"stratum_z_{e}", 0.0, 1.0, dims=("stratum", ctx.basis_dim))
-        dev = zero_sum_strata(zs) * _sqrt_psd(samp, ell, omega)[None, :]
+        dev = zero_sum_strata(zs) * _sqrt_psd(samp, ell, omega, kernel)[None, :]
     return linear_term(ctx, coef, dev, features)
 
 

@@ -1,0 +1,77 @@
+"""The HSGP kernel option: each spectral density is PyMC's, the basis reproduces each
+kernel's covariance inside the data range, and the option is validated and stored."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from _helpers_model import toy_cohort
+
+from bayes_walk.errors import SpecError
+from bayes_walk.model.builder import build_model, make_designs
+from bayes_walk.model.forms import hsgp
+from bayes_walk.spec.model_spec import load_spec, spec_from_dict
+
+COV = {"expquad": "ExpQuad", "matern32": "Matern32", "matern52": "Matern52"}
+
+
+def _spec(kernel: str | None):
+    d = load_spec("gp").to_dict()
+    if kernel is not None:
+        d["exposures"]["walking_mets"]["kernel"] = kernel
+    return spec_from_dict(d)
+
+
+@pytest.mark.parametrize("kernel", hsgp.KERNELS)
+def test_sqrt_psd_is_pymc_spectral_density(kernel):
+    import pymc as pm
+
+    omega = np.linspace(0.0, 12.0, 25)
+    for ell in (0.1, 0.35, 1.3):
+        cov = getattr(pm.gp.cov, COV[kernel])(1, ls=ell)
+        want = np.sqrt(cov.power_spectral_density(omega[:, None]).eval())
+        got = hsgp._sqrt_psd(0.7, ell, omega, kernel).eval()
+        np.testing.assert_allclose(got, 0.7 * want, rtol=1e-10)
+
+
+@pytest.mark.parametrize("kernel", hsgp.KERNELS)
+def test_basis_reproduces_the_kernel_covariance(kernel):
+    import pymc as pm
+
+    x = np.asarray(toy_cohort(n=2000, seed=4)["walking_mets"].values, dtype=np.float64)
+    d = hsgp.design(x, 3.0, {"kernel": kernel})
+    assert d["kernel"] == kernel
+    u = np.linspace(-0.8, 0.8, 9) * d["half_width"]
+    phi = hsgp.features(d["mid"] + u * d["scale"], d)
+    omega = np.pi * np.arange(1, d["m"] + 1) / (2.0 * d["L"])
+    for ell in (0.2, 0.5):
+        s = hsgp._sqrt_psd(1.0, ell, omega, kernel).eval()
+        approx = (phi * s**2) @ phi.T
+        exact = getattr(pm.gp.cov, COV[kernel])(1, ls=ell)(u[:, None]).eval()
+        # Matern kernels' heavy spectral tails converge slowest; the heuristic's m is
+        # capped at MAX_M, so the tolerance is on the covariance scale (variance 1)
+        assert np.max(np.abs(approx - exact)) < 0.03, (kernel, ell)
+
+
+def test_kernel_option_is_validated_stored_and_changes_the_prior():
+    with pytest.raises(SpecError, match="kernel must be one of expquad, matern32, matern52"):
+        _spec("rbf")
+    cohort = toy_cohort(n=1500, seed=2)
+    default, m32 = _spec(None), _spec("matern32")
+    assert "kernel" not in default.to_dict()["exposures"]["walking_mets"]
+    designs = make_designs(m32, cohort)["exposures"]
+    assert designs["walking_mets"]["kernel"] == "matern32"
+    assert designs["walking_min"]["kernel"] == "expquad"
+    # the same z, amplitude and lengthscale: Matern's heavier spectral tail gives the
+    # high-frequency basis functions more weight, so the kernel reaches the graph
+    a, b = build_model(default, cohort).model, build_model(m32, cohort).model
+    coefs = []
+    for model in (a, b):
+        point = model.initial_point()
+        point["z_walking_mets"] = np.ones(point["z_walking_mets"].size)
+        fn = model.compile_fn(
+            model["coef_walking_mets"], inputs=model.value_vars, on_unused_input="ignore"
+        )
+        coefs.append(np.abs(fn(point)))
+    k = min(c.size for c in coefs)
+    assert coefs[1][k - 1] > 10 * coefs[0][k - 1]
