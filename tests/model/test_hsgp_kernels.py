@@ -8,7 +8,7 @@ import pytest
 from _helpers_model import toy_cohort
 
 from bayes_walk.errors import SpecError
-from bayes_walk.model.builder import build_model, make_designs
+from bayes_walk.model.builder import make_designs
 from bayes_walk.model.forms import hsgp
 from bayes_walk.spec.model_spec import load_spec, spec_from_dict
 
@@ -53,7 +53,7 @@ def test_basis_reproduces_the_kernel_covariance(kernel):
         assert np.max(np.abs(approx - exact)) < 0.03, (kernel, ell)
 
 
-def test_kernel_option_is_validated_stored_and_changes_the_prior():
+def test_kernel_option_is_validated_and_stored_in_the_design():
     with pytest.raises(SpecError, match="kernel must be one of expquad, matern32, matern52"):
         _spec("rbf")
     cohort = toy_cohort(n=1500, seed=2)
@@ -62,16 +62,3 @@ def test_kernel_option_is_validated_stored_and_changes_the_prior():
     designs = make_designs(m32, cohort)["exposures"]
     assert designs["walking_mets"]["kernel"] == "matern32"
     assert designs["walking_min"]["kernel"] == "expquad"
-    # the same z, amplitude and lengthscale: Matern's heavier spectral tail gives the
-    # high-frequency basis functions more weight, so the kernel reaches the graph
-    a, b = build_model(default, cohort).model, build_model(m32, cohort).model
-    coefs = []
-    for model in (a, b):
-        point = model.initial_point()
-        point["z_walking_mets"] = np.ones(point["z_walking_mets"].size)
-        fn = model.compile_fn(
-            model["coef_walking_mets"], inputs=model.value_vars, on_unused_input="ignore"
-        )
-        coefs.append(np.abs(fn(point)))
-    k = min(c.size for c in coefs)
-    assert coefs[1][k - 1] > 10 * coefs[0][k - 1]
