@@ -14,17 +14,27 @@ def prior_curve_draws(
     spec: ModelSpec, cohort: xr.Dataset, draws: int = 2000, seed: int = 0, built=None
 ):
     """Prior draws of every free RV and Deterministic except ``mu`` (an ``xr.Dataset``)."""
+    import logging
+
     import pymc as pm
 
+    from bayes_walk.inference.quiet import known_harmless_warnings
     from bayes_walk.model.builder import build_model
 
     built = built if built is not None else build_model(spec, cohort)
     names = [v.name for v in built.model.free_RVs] + [
         d.name for d in built.model.deterministics if d.name != "mu"
     ]
-    with built.model:
-        prior = pm.sample_prior_predictive(draws=draws, var_names=names, random_seed=seed).prior
-    return built, prior
+    # PyMC logs the list of sampled variables at INFO; the prior command reports its own
+    forward_log = logging.getLogger("pymc.sampling.forward")
+    level = forward_log.level
+    forward_log.setLevel(logging.WARNING)
+    try:
+        with built.model, known_harmless_warnings():
+            prior = pm.sample_prior_predictive(draws=draws, var_names=names, random_seed=seed)
+    finally:
+        forward_log.setLevel(level)
+    return built, prior.prior
 
 
 def prior_predictive_check(

@@ -21,7 +21,8 @@ LARGE_N = 100_000
 def _part(var: str | None) -> tuple[str, str] | None:
     if not var:
         return None
-    name = var.removesuffix("_log__").removesuffix("_interval__")
+    # the sampler's names carry a transform suffix and the onset its unit-range "_scaled"
+    name = var.removesuffix("_log__").removesuffix("_interval__").removesuffix("_scaled")
     for prefix, part in (
         ("stratum_amplitude_", "stratum"),
         ("stratum_z_", "stratum"),

@@ -9,7 +9,8 @@ Each is known to be harmless here, so a user should see only the fit's own diagn
   reference ("invalid value encountered in scalar divide"); those variables get NaN and
   the diagnostics skip NaNs.
 - PyTensor logs "Using NumPy C-API based implementation for BLAS functions." when no BLAS
-  library is linked: the same numbers, computed through NumPy.
+  library is linked, and warns "PyTensor could not link to a BLAS installation" when it
+  compiles C code (a prior predictive draw): the same numbers, computed through NumPy.
 
 The filters are scoped to the calls (``with known_harmless_warnings(): ...``); any other
 warning still reaches the user.
@@ -26,6 +27,7 @@ JAX_SKIPPED_ASSERT = r"Skipping .* Op \(assertion"
 ARVIZ_ZERO_BY_ZERO = r"invalid value encountered in scalar divide"
 BLAS_FALLBACK = "Using NumPy C-API based implementation for BLAS functions"
 BLAS_LOGGER = "pytensor.tensor.blas"
+BLAS_NOT_LINKED = "PyTensor could not link to a BLAS installation"
 
 
 class _DropMessage(logging.Filter):
@@ -41,7 +43,7 @@ class _DropMessage(logging.Filter):
 
 @contextmanager
 def known_harmless_warnings() -> Iterator[None]:
-    """Within the block, drop the three known-harmless library warnings (module docstring)."""
+    """Within the block, drop the known-harmless library warnings (module docstring)."""
     blas_filter = _DropMessage(BLAS_FALLBACK)
     logger = logging.getLogger(BLAS_LOGGER)
     logger.addFilter(blas_filter)
@@ -49,6 +51,7 @@ def known_harmless_warnings() -> Iterator[None]:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=JAX_SKIPPED_ASSERT, category=UserWarning)
             warnings.filterwarnings("ignore", message=ARVIZ_ZERO_BY_ZERO, category=RuntimeWarning)
+            warnings.filterwarnings("ignore", message=BLAS_NOT_LINKED, category=UserWarning)
             yield
     finally:
         logger.removeFilter(blas_filter)

@@ -84,3 +84,19 @@ def test_a_fit_stores_the_priors_in_force(cohort_path, tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["priors"] == stored
     assert main(["summary", str(tmp_path / "fit.nc"), "--no-frequentist"]) == 0
     assert "Priors (defaults merged with the spec)" in capsys.readouterr().out
+
+
+def test_prior_stderr_carries_progress_only(cohort_path):
+    """In a fresh process (warnings fire once per process): no library warning, no log."""
+    import subprocess
+    import sys
+
+    r = subprocess.run(
+        [sys.executable, "-m", "bayes_walk.cli.main", "prior", "gp", "--data", str(cohort_path),
+         "--draws", "50"],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert "Plausibility" in r.stdout
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert lines and all(ln.startswith("prior:") for ln in lines), r.stderr

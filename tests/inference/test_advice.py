@@ -21,6 +21,10 @@ def test_stratum_and_onset_parts():
     assert any("stratum_amplitude" in a for a in advice(d))
     d = {**CLEAN, "max_rhat": 1.03, "worst_rhat_var": "tau_walking_min_interval__"}
     assert any("onset of walking_min" in a for a in advice(d))
+    # the changepoint's sampler name: the exposure, not its unit-range helper, is named
+    d = {**CLEAN, "max_rhat": 1.02, "worst_rhat_var": "tau_walking_min_scaled_interval__"}
+    out = " ".join(advice(d))
+    assert "onset of walking_min " in out and "walking_min_scaled" not in out
 
 
 def test_divergences_advice_depends_on_cohort_size():
