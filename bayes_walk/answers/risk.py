@@ -16,9 +16,17 @@ from bayes_walk.errors import BayesWalkError
 from bayes_walk.estimands.draws import interval
 from bayes_walk.estimands.risk import attributable_fraction, observed_risk, standardised_risk
 
+# Points of each draw's curve that per-draw exposures (a latent habit) are read from by
+# linear interpolation (tests hold it to the exact per-participant prediction).
+LATENT_GRID = 2048
+
 
 class RiskData:
-    """The per-draw arrays a fit's g-computation needs, for one exposure."""
+    """The per-draw arrays a fit's g-computation needs, for one exposure.
+
+    For a ``measurement = "days"`` exposure each participant is moved from their latent
+    habit at that draw (``posterior_predictive.habit_<exposure>``), not the observed mean.
+    """
 
     def __init__(self, fit, exposure: str, *, max_draws: int | None = None) -> None:
         """``max_draws``: keep at most that many posterior draws in all (evenly spaced
@@ -33,15 +41,13 @@ class RiskData:
                 f"{src}: absolute risks need a curve of {exposure} alone; the joint form's "
                 "cells are not supported (fit a curve form such as gp or rcs)"
             )
-        if "measurement" in d:
-            # mu_i holds f(habit_i); moving participant i to x needs f(x) - f(habit_i) per
-            # draw, and the stored fit keeps neither habit_i nor the day statistics it
-            # comes from, so f at the observed mean would give a wrong answer silently
+        latent = "measurement" in d
+        if latent and "habit_" + exposure not in getattr(idata, "posterior_predictive", {}):
+            # mu_i holds f(habit_i): moving participant i to x needs f(x) - f(habit_i)
             raise BayesWalkError(
-                f"{src}: absolute risks of {exposure} are not available for a "
-                "measurement = 'days' fit (the standardisation would need each "
-                "participant's latent habit per draw); use the curve and RR answers, or "
-                "fit the observed-mean model for absolute risks"
+                f"{src}: absolute risks of {exposure} need each participant's latent habit "
+                f"per draw (posterior_predictive.habit_{exposure}), which this "
+                "measurement = 'days' fit lacks; refit with `bayes-walk fit`"
             )
         for group, var in (("posterior_predictive", "mu"), ("constant_data", exposure)):
             if group not in idata.groups() or var not in idata[group]:
@@ -59,10 +65,16 @@ class RiskData:
         self.form = get_form(d["form"])
         self.design = d
         self.exposure = exposure
-        self.x_obs = np.asarray(idata.constant_data[exposure].values, dtype=np.float64)
         self.codes = (
             _stratum_codes(fit) if "stratum" in idata.posterior[f"logrr_{exposure}"].dims else None
         )
+        if latent:
+            # each participant's exposure differs between draws: (chain, draw, participant)
+            habit = idata.posterior_predictive[f"habit_{exposure}"].sel(draw=mu["draw"].values)
+            self.x_obs = habit.transpose("chain", "draw", "participant").values.astype(np.float64)
+        else:
+            self.x_obs = np.asarray(idata.constant_data[exposure].values, dtype=np.float64)
+        self.n_participants = int(self.mu.shape[-1])
         self.f_obs = self._per_participant(self.x_obs)
         self.sample = ("chain", "draw")
 
@@ -79,12 +91,32 @@ class RiskData:
         return out.transpose(*order).values
 
     def _per_participant(self, x: np.ndarray) -> np.ndarray:
-        """Log-RR at ``x`` (one value per participant), ``(chain, draw, participant)``."""
+        """Log-RR at ``x`` (one value per participant, or per draw and participant for a
+        latent exposure), ``(chain, draw, participant)``."""
+        if x.ndim == 3:
+            return self._per_draw(x)
         vals = self._curve(x)
         if self.codes is None:
             return vals
         idx = np.arange(x.size)
         return vals[:, :, self.codes, idx]
+
+    def _per_draw(self, x: np.ndarray) -> np.ndarray:
+        """Log-RR at values that differ per draw ``(chain, draw, participant)``: each
+        draw's curve on a fine grid over the values' range, read by linear interpolation
+        (the form predicts at one set of x for all draws)."""
+        grid = np.linspace(float(np.min(x)), float(np.max(x)), LATENT_GRID)
+        vals = self._curve(grid)  # (chain, draw[, stratum], grid)
+        out = np.empty_like(x)
+        for c in range(x.shape[0]):
+            for k in range(x.shape[1]):
+                if self.codes is None:
+                    out[c, k] = np.interp(x[c, k], grid, vals[c, k])
+                    continue
+                for s in np.unique(self.codes):
+                    sel = self.codes == s
+                    out[c, k, sel] = np.interp(x[c, k, sel], grid, vals[c, k, s])
+        return out
 
     @property
     def n_draws(self) -> int:
@@ -228,6 +260,7 @@ def attributable_fraction_frame(
     return pd.DataFrame(
         {
             "threshold": [float(threshold)],
+            # for a latent exposure: the posterior mean share of habits below it
             "share_below": [float((data.x_obs < threshold).mean())],
             "paf_median": s["median"],
             "paf_lo": s["lo"],

@@ -165,7 +165,7 @@ def summary_risks(
             "reference": versus,
             "scale": "rate" if spec_dict(fit.idata).get("offset") else "risk",
             "outcome": outcome_label(fit.idata),
-            "n_participants": int(data.x_obs.size),
+            "n_participants": data.n_participants,
             "draws": data.n_draws,
             "draws_stored": data.draws_stored,
             "note": (

@@ -164,6 +164,8 @@ def fit(
     groups.label_curves(idata, built)
     with known_harmless_warnings():
         diag = compute_diagnostics(idata)
+    # after the diagnostics, which judge the latent values' mixing too
+    groups.drop_latent_values(idata)
     diag["seconds"] = round(time.perf_counter() - t0, 2)
     diag["seconds_sampling"] = round(t_sample, 2)
     diag["seconds_log_likelihood"] = round(t_ll, 2)

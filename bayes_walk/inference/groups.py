@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from bayes_walk.model import measurement
+
 MAX_PPC_DRAWS = 500
 # Up to this many draw x participant cells the posterior predictive is stored for every
 # posterior draw (about 5 bytes a cell: int8 replicate + float32 mu), so ArviZ's
@@ -121,13 +123,31 @@ def posterior_predictive(
         rep = (rng.uniform(size=mu.shape) < mu).astype(np.int64)
     coords = _draw_coords(thin, cohort)
     y = built.spec.outcome
-    return xr.Dataset(
-        {
-            y: xr.DataArray(np.minimum(rep, 127).astype(np.int8), dims=DRAW_DIMS, coords=coords),
-            "mu": xr.DataArray(mu, dims=DRAW_DIMS, coords=coords),
-        },
-        attrs={"thin_step": step},
-    )
+    out = {
+        y: xr.DataArray(np.minimum(rep, 127).astype(np.int8), dims=DRAW_DIMS, coords=coords),
+        "mu": xr.DataArray(mu, dims=DRAW_DIMS, coords=coords),
+    }
+    # the latent habit of a measurement = "days" exposure at the same draws as mu: what
+    # g-computation moves each participant from (the n habit_z draws are not kept)
+    for name, d in built.designs["exposures"].items():
+        if "measurement" in d:
+            habit = measurement.habit_draws(thin, cohort, name).astype(np.float32)
+            out[f"habit_{name}"] = xr.DataArray(habit, dims=DRAW_DIMS, coords=coords)
+    return xr.Dataset(out, attrs={"thin_step": step})
+
+
+def drop_latent_values(idata) -> None:
+    """Drop the per-participant ``habit_z_<e>`` of a measurement-error fit from the
+    posterior once ``posterior_predictive.habit_<e>`` holds the habit (n values a draw:
+    360 MB at 4 x 1000 draws and n = 11,194, the bulk of such a fit file)."""
+    pp = idata.posterior_predictive if "posterior_predictive" in idata.groups() else {}
+    drop = [
+        v
+        for v in idata.posterior.data_vars
+        if v.startswith("habit_z_") and f"habit_{v.removeprefix('habit_z_')}" in pp
+    ]
+    if drop:
+        idata.posterior = idata.posterior.drop_vars(drop)
 
 
 def log_likelihood(built, post: xr.Dataset, cohort: xr.Dataset) -> tuple[xr.Dataset, np.ndarray]:

@@ -181,3 +181,23 @@ def as_vectors(pieces: list) -> list:
     from bayes_walk.model.pieces import KnotCurve, Vector
 
     return [Vector(piece_value(p)) if isinstance(p, KnotCurve) else p for p in pieces]
+
+
+def habit_draws(post: xr.Dataset, cohort: xr.Dataset, name: str) -> np.ndarray:
+    """``habit_i`` (min/day) at the draws of ``post``: ``(chain, draw, participant)``.
+
+    The same formula as :func:`latent_habit`'s graph (tested equal), in numpy, from the
+    posterior's ``habit_mu_<e>``, ``habit_sd_<e>``, ``day_sd_<e>``, ``habit_z_<e>`` and the
+    cohort's day statistics. The fit stores it at the posterior predictive's draws.
+    """
+    st = daily_statistics(cohort, name)
+    k, ybar = st["k"].astype(np.float64), st["mean_log"]
+
+    def scalar(var: str) -> np.ndarray:
+        return np.asarray(post[f"{var}_{name}"].transpose("chain", "draw").values)[..., None]
+
+    mu, sb, sw = scalar("habit_mu"), scalar("habit_sd"), scalar("day_sd")
+    z = np.asarray(post[f"habit_z_{name}"].transpose("chain", "draw", "participant").values)
+    prec = 1.0 / sb**2 + k / sw**2
+    cond_mean = (mu / sb**2 + k * ybar / sw**2) / prec
+    return np.exp(cond_mean + z / np.sqrt(prec) + sw**2 / 2.0)

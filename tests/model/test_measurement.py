@@ -131,6 +131,40 @@ def test_day_density_is_the_direct_one(cohort):
     assert other == pytest.approx(0.0, abs=1e-6)
 
 
+def test_stored_habit_is_the_graph_habit(cohort):
+    """``habit_draws`` (numpy, what the fit stores) equals ``latent_habit``'s graph."""
+    import pymc as pm
+    import xarray as xr
+
+    name = "walking_min"
+    design = {"measurement": measurement.measurement_design(cohort, name)}
+    n = cohort.sizes["participant"]
+    with pm.Model(coords={"participant": np.arange(n)}) as m:
+        data = {k: pm.Data(k, a, dims=dims) for k, (a, dims) in
+                measurement.measurement_data(cohort, name).items()}  # fmt: skip
+        habit = measurement.latent_habit(name, design, data)
+    f = m.compile_fn(m.replace_rvs_by_values([habit])[0], inputs=m.value_vars)
+    rng = np.random.default_rng(4)
+    draws = [(4.3, 0.5, 0.3), (4.6, 0.3, 0.5)]
+    zs = rng.standard_normal((len(draws), n))
+    graph = np.stack([
+        f({"habit_mu_walking_min": mu, "habit_sd_walking_min_log__": np.log(sb),
+           "day_sd_walking_min_log__": np.log(sw), "habit_z_walking_min": z})
+        for (mu, sb, sw), z in zip(draws, zs, strict=True)
+    ])  # fmt: skip
+    post = xr.Dataset(
+        {
+            "habit_mu_walking_min": (("chain", "draw"), [[d[0] for d in draws]]),
+            "habit_sd_walking_min": (("chain", "draw"), [[d[1] for d in draws]]),
+            "day_sd_walking_min": (("chain", "draw"), [[d[2] for d in draws]]),
+            "habit_z_walking_min": (("chain", "draw", "participant"), zs[None]),
+        }
+    )
+    ours = measurement.habit_draws(post, cohort, name)
+    assert ours.shape == (1, 2, n)
+    assert np.allclose(ours[0], graph, rtol=1e-10)
+
+
 def test_participants_only_cohort_is_refused(cohort):
     from bayes_walk.model.builder import build_model
 
@@ -205,14 +239,41 @@ def test_recovery_naive_attenuated_days_covers():
     assert lo <= DAILY_VOLUME_SD <= hi
     curve = days_fit.idata.posterior["logrr_walking_min"]
     assert curve.attrs["exposure_scale"] == "habitual"
-    # absolute risks would move people from their observed mean, not their habit: refused
-    from bayes_walk.answers.summary_risk import summary_risks
-    from bayes_walk.errors import BayesWalkError
+    _check_latent_habit_and_risks(days_fit, cohort)
 
-    with pytest.raises(BayesWalkError, match="measurement = 'days'"):
-        days_fit.absolute_risk("walking_min", at=[100])
-    note = summary_risks(days_fit)["absolute_risk"]["note"]
-    assert "measurement = 'days'" in note
+
+def _check_latent_habit_and_risks(fit, cohort):
+    """The habit is stored at the posterior predictive's draws (not the n habit_z draws),
+    tracks the true habit better than the observed mean, and g-computation moves each
+    participant from it."""
+    from bayes_walk.answers.risk import RiskData
+
+    idata = fit.idata
+    assert "habit_z_walking_min" not in idata.posterior
+    habit = idata.posterior_predictive["habit_walking_min"]
+    assert habit.dims == ("chain", "draw", "participant")
+    assert (habit["draw"].values == idata.posterior_predictive["mu"]["draw"].values).all()
+    true = np.log(cohort["true_habitual_walking_min"].values)
+    obs = np.log(cohort["walking_min"].values)
+    post = np.log(habit.values).mean(axis=(0, 1))
+    # shrinkage toward the population: closer to the truth than the mean of the days
+    rmse = {k: float(np.sqrt(np.mean((v - true) ** 2))) for k, v in (("obs", obs), ("post", post))}
+    assert rmse["post"] < 0.9 * rmse["obs"], rmse
+    data = RiskData(fit, "walking_min")
+    assert data.x_obs.shape == habit.shape
+    # the interpolated per-draw curve equals the form's exact prediction at those values
+    i = np.arange(0, data.n_participants, 97)
+    exact = np.stack(
+        [data._curve(data.x_obs[0, k, i])[0, k] for k in range(3)]
+    )  # fmt: skip
+    assert np.allclose(data.f_obs[0, :3, i].T, exact, atol=1e-5)
+    # at everyone's own habit the standardised risk is the observed risk
+    assert np.allclose(data.risk_with(data.f_obs), data.observed())
+    risks = fit.absolute_risk("walking_min", at=[60, 150])
+    assert (risks["risk_median"].diff().dropna() < 0).all()  # the true curve declines
+    paf = fit.attributable_fraction("walking_min", threshold=100)
+    assert paf["share_below"].iloc[0] == pytest.approx(float((data.x_obs < 100).mean()))
+    assert 0 < paf["paf_median"].iloc[0] < 0.5
 
 
 def test_set_data_swaps_the_day_statistics(cohort):
