@@ -23,7 +23,7 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import FrameType
 
@@ -50,6 +50,9 @@ class SignalWatch:
     written: list[str] = field(default_factory=list)
     in_commit: bool = False
     open_folders: int = 0
+    # a command whose workers write outputs of their own (sweep task records) says here
+    # what an interrupt leaves behind; None = the generic line
+    kept: Callable[[], str | None] | None = None
 
 
 WATCH = SignalWatch()
@@ -89,6 +92,9 @@ def exit_code(signum: int) -> int:
 def interrupted_line(command: str, signum: int) -> str:
     """The one line printed on an interrupt (it names outputs completed before it)."""
     name = signal.Signals(signum).name
+    kept = WATCH.kept() if WATCH.kept is not None else None
+    if kept:
+        return f"bayes-walk {command}: interrupted by {name}; {kept}"
     if WATCH.written:
         done = ", ".join(WATCH.written)
         return f"bayes-walk {command}: interrupted by {name} after {done} was written whole."

@@ -30,6 +30,25 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     return p
 
 
+def _kept_line(out: str):
+    """What an interrupted sweep leaves: its finished task records (a rerun resumes)."""
+    from pathlib import Path
+
+    from bayes_walk.sweep.store import TASKS
+
+    def line() -> str | None:
+        tasks = Path(out) / TASKS
+        n = sum(1 for _ in tasks.glob("*.json")) if tasks.is_dir() else 0
+        if not n:
+            return None
+        return (
+            f"the {n} finished task record(s) in {tasks} are kept and the results table "
+            "was not written; rerun the same command to resume"
+        )
+
+    return line
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the sweep; exit 0 when every task is done, 1 when some failed."""
     import json
@@ -41,13 +60,19 @@ def run(args: argparse.Namespace) -> int:
         raise SweepError(f"--workers must be >= 1, got {args.workers}")
     if args.scheduler and args.workers is not None:
         raise SweepError("--workers applies to the local cluster; drop it with --scheduler")
-    df = run_sweep(
-        args.sweep,
-        args.out,
-        scheduler=args.scheduler,
-        workers=args.workers,
-        retry_failed=args.retry_failed,
-    )
+    from bayes_walk.interrupts import WATCH
+
+    WATCH.kept = _kept_line(args.out)
+    try:
+        df = run_sweep(
+            args.sweep,
+            args.out,
+            scheduler=args.scheduler,
+            workers=args.workers,
+            retry_failed=args.retry_failed,
+        )
+    finally:
+        WATCH.kept = None
     info = dict(df.attrs["sweep"])
     first = df.drop_duplicates("task")
     failed = first[first["status"] == "failed"]

@@ -118,3 +118,33 @@ def test_report_sigint_and_sigkill_then_rerun(fit_nc, tmp_path):
     assert "stale.png" not in after and "index.html" in after and "report.md" in after
     assert after["index.html"] != before["index.html"]
     assert leftovers(tmp_path) == []  # the killed run's temporary folder is gone
+
+
+SWEEP = """
+[cohorts]
+simulate = { n = 300, truth = "paper", seeds = [1, 2, 3, 4, 5, 6] }
+[models]
+specs = ["linear"]
+[fit]
+chains = 1
+draws = 50
+tune = 50
+"""
+
+
+def test_sweep_sigint_keeps_finished_tasks_and_says_so(tmp_path):
+    """An interrupted sweep keeps its finished task records and says so (not "nothing was
+    written"); the rerun resumes from them."""
+    sweep = tmp_path / "s.toml"
+    sweep.write_text(SWEEP)
+    out = tmp_path / "run"
+    argv = ["sweep", sweep, "--out", out, "--workers", "1"]
+    r = bw_signal(argv, marker="[sweep] done", sig=SIGINT)
+    r.assert_clean_failure(130, "interrupted by SIGINT", "finished task record(s)", "resume")
+    assert "nothing was written" not in r.err
+    kept = len(list((out / "tasks").glob("*.json")))
+    assert 1 <= kept < 6
+    assert not (out / "results.csv").exists()
+    again = bw("sweep", sweep, "--out", out, "--workers", "1")
+    assert again.code == 0, again.err[-3000:]
+    assert f"{kept} from earlier runs" in again.err
