@@ -8,6 +8,7 @@ other specs run (a sweep of twenty analyses should not die of one typo).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import re
 import tomllib
@@ -30,7 +31,7 @@ TOP_KEYS = (
     "estimands",
 )
 COHORT_KEYS = ("files", "simulate")
-SIMULATE_KEYS = ("n", "truth", "seeds", "seed")
+SIMULATE_KEYS = ("n", "truth", "seeds", "seed", "exposure_on")
 VARIANT_KEYS = ("name", "min_valid_days", "exclude", "exclude_if", "outcome", "adjust_extra")
 MODEL_KEYS = ("specs",)
 SPEC_ENTRY_KEYS = ("spec", "label", "set")
@@ -53,12 +54,19 @@ class CohortSource:
     n: int | None = None
     truth: str | None = None
     seed: int | None = None
+    # what the simulated outcome acts on (simulate_cohort's exposure_on)
+    exposure_on: str = "observed"
+    # simulate the daily series too (a spec with measurement = "days" needs them)
+    daily: bool = False
 
     def recipe(self) -> dict[str, Any]:
         """The recipe without the seed: tasks of one recipe share model designs."""
         if self.kind == "file":
             return {"file": self.path}
-        return {"simulate": {"n": self.n, "truth": self.truth}}
+        r: dict[str, Any] = {"n": self.n, "truth": self.truth}
+        if self.exposure_on != "observed":  # older sweeps' task keys stay as they were
+            r["exposure_on"] = self.exposure_on
+        return {"simulate": r}
 
 
 @dataclass(frozen=True)
@@ -186,9 +194,15 @@ def _recipe(s: Any, path: Path, key: str) -> tuple[CohortSource, ...]:
     seeds = [_posint(x, path, f"{key}.seeds", 0) for x in seeds]
     if len(set(seeds)) != len(seeds):
         raise _err(path, f"{key}.seeds", "seeds repeat")
-    tag = truth.replace(":", "")
+    from bayes_walk.cohort.sim_population import EXPOSURE_ON
+
+    on = s.get("exposure_on", "observed")
+    if on not in EXPOSURE_ON:
+        raise _err(path, f"{key}.exposure_on", f"must be one of {', '.join(EXPOSURE_ON)}: {on!r}")
+    tag = truth.replace(":", "") + ("" if on == "observed" else f"-{on}")
     return tuple(
-        CohortSource(f"sim-{tag}-n{n}-s{x}", "simulate", n=n, truth=truth, seed=x) for x in seeds
+        CohortSource(f"sim-{tag}-n{n}-s{x}", "simulate", n=n, truth=truth, seed=x, exposure_on=on)
+        for x in seeds
     )
 
 
@@ -355,12 +369,18 @@ def load_sweep(path: str | Path) -> SweepPlan:
     reuse = d.get("reuse_models", True)
     if not isinstance(reuse, bool):
         raise _err(p, "reuse_models", f"must be true or false, got {reuse!r}")
+    from bayes_walk.model.measurement import uses_days
+
+    specs = _specs(d.get("models"), p)
+    cohorts = _cohorts(d.get("cohorts"), p)
+    if any(e.spec is not None and uses_days(e.spec) for e in specs):
+        cohorts = tuple(dataclasses.replace(c, daily=c.kind == "simulate") for c in cohorts)
     return SweepPlan(
         path=str(p),
         name=str(d.get("name", p.stem)),
-        cohorts=_cohorts(d.get("cohorts"), p),
+        cohorts=cohorts,
         variants=_variants(d.get("variants"), p),
-        specs=_specs(d.get("models"), p),
+        specs=specs,
         replicates=reps,
         fit=_fit(d.get("fit"), p),
         estimands=_estimands(d.get("estimands"), p),

@@ -51,7 +51,10 @@ def _sha(obj: Any) -> str:
 
 def simulated_cohort_id(source: CohortSource, version: str) -> str:
     """Identity of a simulated cohort: its recipe and the simulator's version."""
-    return _sha(["simulate", source.n, source.truth, source.seed, version])
+    parts: list = ["simulate", source.n, source.truth, source.seed, version]
+    if source.exposure_on != "observed":  # older sweeps' identities stay as they were
+        parts.append(source.exposure_on)
+    return _sha(parts)
 
 
 def build_tasks(plan: SweepPlan, cohort_ids: dict[str, str], version: str) -> list[Task]:

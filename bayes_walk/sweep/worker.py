@@ -141,7 +141,13 @@ def _base_cohort(state: SweepWorkerPlugin, source, sent):
     if cached is None:
         from bayes_walk.cohort.simulate import simulate_cohort
 
-        cached = simulate_cohort(n=source.n, seed=source.seed, truth=source.truth, keep_daily=False)
+        cached = simulate_cohort(
+            n=source.n,
+            seed=source.seed,
+            truth=source.truth,
+            exposure_on=source.exposure_on,
+            keep_daily=source.daily,
+        )
         state.cohorts.put(source.label, cached)
     return cached
 

@@ -93,6 +93,25 @@ def test_several_simulation_recipes(tmp_path):
         load_sweep(_write(tmp_path, text.replace("n = 500", "n = -1")))
 
 
+def test_exposure_on_and_daily_series(tmp_path):
+    """``exposure_on`` makes its own cohorts (label, identity); observed keeps the old
+    identities; a measurement = "days" spec makes simulated cohorts keep their days."""
+    old = _tasks(load_sweep(_write(tmp_path, BASE)))
+    same = BASE.replace("seeds = [1, 2] }", 'seeds = [1, 2], exposure_on = "observed" }')
+    assert [t.key for t in _tasks(load_sweep(_write(tmp_path, same)))] == [t.key for t in old]
+    habit = BASE.replace("seeds = [1, 2] }", 'seeds = [1, 2], exposure_on = "habit" }')
+    plan = load_sweep(_write(tmp_path, habit))
+    assert [c.label for c in plan.cohorts] == ["sim-paper-habit-n300-s1", "sim-paper-habit-n300-s2"]
+    assert all(c.exposure_on == "habit" and not c.daily for c in plan.cohorts)
+    assert not {t.key for t in _tasks(plan)} & {t.key for t in old}
+    days = habit.replace(
+        'specs = ["linear",',
+        'specs = [{spec = "gp", label = "gp_days", '
+        'set = {"exposures.walking_min.measurement" = "days"}},',
+    )
+    assert all(c.daily for c in load_sweep(_write(tmp_path, days)).cohorts)
+
+
 def test_keep_fits(tmp_path):
     assert load_sweep(_write(tmp_path, BASE)).keep_fits is True
     plan = load_sweep(_write(tmp_path, "keep_fits = false\n" + BASE))
@@ -116,6 +135,11 @@ def test_replicates_get_seeds(tmp_path):
         (("chains = 1", "chains = 0"), "fit.chains", "integer >= 1"),
         (('truth = "paper"', 'truth = "wiggly"'), "cohorts.simulate.truth", "wiggly"),
         (("seeds = [1, 2]", "seeds = [1, 1]"), "cohorts.simulate.seeds", "repeat"),
+        (
+            ("seeds = [1, 2]", 'seeds = [1], exposure_on = "habits"'),
+            "cohorts.simulate.exposure_on",
+            "must be one of observed, habit, habit_volume",
+        ),
         (('name = "under 70"', 'name = "main"'), "variants", "repeat"),
     ],
 )
@@ -150,3 +174,24 @@ def test_unloadable_spec_is_recorded_not_fatal(tmp_path):
     tasks = _tasks(plan)
     assert sum(t.spec is None for t in tasks) == 2 * 3
     assert not any(t.reuse for t in tasks if t.spec is None)
+
+
+def test_worker_simulates_what_the_recipe_says():
+    """The worker's cohort follows the source: exposure_on and the daily series."""
+    from types import SimpleNamespace
+
+    from bayes_walk.sweep.sweepfile import CohortSource
+    from bayes_walk.sweep.worker import LRU, _base_cohort
+
+    state = SimpleNamespace(cohorts=LRU(4))
+    plain = CohortSource("a", "simulate", n=200, truth="paper", seed=3)
+    habit = CohortSource(
+        "b", "simulate", n=200, truth="paper", seed=3, exposure_on="habit", daily=True
+    )
+    a, b = _base_cohort(state, plain, None), _base_cohort(state, habit, None)
+    assert "daily_walking_min" not in a and "daily_walking_min" in b
+    assert (
+        b.attrs["exposure_on"] == "habit" and a.attrs.get("exposure_on", "observed") == "observed"
+    )
+    # same people and exposures, another outcome model
+    assert (a["walking_min"].values == b["walking_min"].values).all()
