@@ -29,7 +29,6 @@ def _part(var: str | None) -> tuple[str, str] | None:
         ("lengthscale_", "hsgp"),
         ("amplitude_", "hsgp"),
         ("z_", "hsgp"),
-        ("centred_coef_", "hsgp"),
         ("tau_", "onset"),
         ("width_", "onset"),
         ("logrr_", "curve"),

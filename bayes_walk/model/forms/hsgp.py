@@ -22,15 +22,7 @@ from bayes_walk.model.forms.base import linear_term, scaling, zero_sum_strata
 from bayes_walk.model.forms.form import Form, TermContext
 from bayes_walk.model.forms.registry import register_form
 
-OPTIONS: dict[str, Any] = {
-    "m": None,
-    "c": None,
-    "interp_points": None,
-    "kernel": "expquad",
-    # how many of the lowest-frequency coefficients are sampled centred (the rest stay
-    # non-centred): data-dominated coefficients mix better centred (large cohorts)
-    "centred": 0,
-}
+OPTIONS: dict[str, Any] = {"m": None, "c": None, "interp_points": None, "kernel": "expquad"}
 # The covariance's spectral density in 1D (the names of pm.gp.hsgp_approx's heuristics).
 KERNELS = ("expquad", "matern32", "matern52")
 # Knots over [-L, L] at which the curve is evaluated and then linearly interpolated to the
@@ -58,9 +50,6 @@ def check_options(options: dict[str, Any], where: str) -> None:
     kernel = options.get("kernel", "expquad")
     if kernel not in KERNELS:
         raise SpecError(f"{where}: kernel must be one of {', '.join(KERNELS)}, got {kernel!r}")
-    nc = options.get("centred", 0)
-    if isinstance(nc, bool) or not isinstance(nc, int) or nc < 0:
-        raise SpecError(f"{where}: centred must be an integer >= 0, got {nc!r}")
     k = options.get("interp_points")
     if k is not None and (
         isinstance(k, bool) or not isinstance(k, int) or not (k == 0 or 64 <= k <= 100_000)
@@ -117,7 +106,6 @@ def design(
         "L": c * half,
         "m": m,
         "kernel": kernel,
-        "centred": int(options.get("centred") or 0),
         "reference": float(reference),
         "basis": [f"phi{j}" for j in range(1, m + 1)],
     }
@@ -167,20 +155,8 @@ def pieces(ctx: TermContext) -> list:
     kernel = ctx.design.get("kernel", "expquad")
     amp = make_rv(f"amplitude_{e}", ctx.priors["amplitude"])
     ell = make_rv(f"lengthscale_{e}", ctx.priors["lengthscale"])
-    sd = _sqrt_psd(amp, ell, omega, kernel)
-    k = min(int(ctx.design.get("centred", 0)), omega.size)
-    if k == 0:
-        z = pm.Normal(f"z_{e}", 0.0, 1.0, dims=(ctx.basis_dim,))
-        coef = z * sd
-    else:
-        import pytensor.tensor as pt
-
-        # the k lowest frequencies centred, the rest non-centred (same prior on coef)
-        low = pm.Normal(f"centred_coef_{e}", 0.0, sd[:k], shape=(k,))
-        parts = [low]
-        if k < omega.size:
-            parts.append(pm.Normal(f"z_{e}", 0.0, 1.0, shape=(omega.size - k,)) * sd[k:])
-        coef = pt.concatenate(parts)
+    z = pm.Normal(f"z_{e}", 0.0, 1.0, dims=(ctx.basis_dim,))
+    coef = z * _sqrt_psd(amp, ell, omega, kernel)
     dev = None
     if ctx.strata is not None:
         samp = make_rv(f"stratum_amplitude_{e}", ctx.priors["stratum_amplitude"])
