@@ -23,12 +23,9 @@ def _spec(name: str = "gp", points: int | None = None):
 
 
 def _sqrt_psd(design, amplitude: float, lengthscale: float) -> np.ndarray:
+    """The design's own kernel (the shipped gp uses Matern 5/2)."""
     omega = np.pi * np.arange(1, design["m"] + 1) / (2.0 * design["L"])
-    return (
-        amplitude
-        * np.sqrt(np.sqrt(2 * np.pi) * lengthscale)
-        * np.exp(-0.25 * (lengthscale * omega) ** 2)
-    )
+    return hsgp._sqrt_psd(amplitude, lengthscale, omega, design["kernel"]).eval()
 
 
 def test_interpolated_curve_matches_exact_basis_at_short_lengthscales():
@@ -53,7 +50,8 @@ def test_interpolated_curve_matches_exact_basis_at_short_lengthscales():
                 at_knots = knot_f @ coef
                 interp = at_knots[idx] + w * (at_knots[idx + 1] - at_knots[idx])
                 worst = max(worst, float(np.max(np.abs(interp - exact))))
-        assert worst < 1e-4, f"{name}: interpolation error {worst:.2e} on the log-RR scale"
+        # Matern 5/2 curves keep more high-frequency content than ExpQuad ones (1e-4)
+        assert worst < 5e-4, f"{name}: interpolation error {worst:.2e} on the log-RR scale"
 
 
 @pytest.mark.parametrize("name", ["gp", "gp_sex"])
