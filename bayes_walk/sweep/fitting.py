@@ -137,13 +137,16 @@ def task_estimands(idata, estimands: dict[str, Any]) -> list[dict[str, Any]]:
     estimands
         ``exposure`` (default ``walking_min``), ``rr_at`` (x values), ``near``, ``within``.
     """
+    from bayes_walk.answers.guards import is_step_form
+
     exposure = estimands.get("exposure", "walking_min")
     rows: list[dict[str, Any]] = []
     categorical = f"logrr_{exposure}_cat" in idata.posterior
     if f"logrr_{exposure}" in idata.posterior:
         rows += _rr_rows(idata, exposure, list(estimands["rr_at"]), RR_COMPARISON_REFERENCE)
-        if not categorical:
-            # a step function has no onset: its "plateau" would be where a cut falls
+        if not is_step_form(idata, exposure):
+            # a step function (categorical or joint cells) has no onset: its "plateau"
+            # would be where a cut falls, and the plateau answer refuses it
             rows.append(_plateau_row(idata, exposure, estimands["near"], estimands["within"]))
     if categorical:
         rows += _category_rows(idata, exposure)
