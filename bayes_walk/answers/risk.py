@@ -107,14 +107,15 @@ class RiskData:
         (the form predicts at one set of x for all draws)."""
         grid = np.linspace(float(np.min(x)), float(np.max(x)), LATENT_GRID)
         vals = self._curve(grid)  # (chain, draw[, stratum], grid)
+        if self.codes is None:
+            vals = vals[:, :, None, :]
+            groups = [(0, slice(None))]
+        else:
+            groups = [(s, self.codes == s) for s in np.unique(self.codes)]
         out = np.empty_like(x)
         for c in range(x.shape[0]):
             for k in range(x.shape[1]):
-                if self.codes is None:
-                    out[c, k] = np.interp(x[c, k], grid, vals[c, k])
-                    continue
-                for s in np.unique(self.codes):
-                    sel = self.codes == s
+                for s, sel in groups:
                     out[c, k, sel] = np.interp(x[c, k, sel], grid, vals[c, k, s])
         return out
 

@@ -155,10 +155,15 @@ def latent_habit(name: str, design: dict[str, Any], data: dict[str, Any]):
     df = pt.sum(pt.maximum(k - 1.0, 0.0))
     within = -df * pt.log(sw) - pt.sum(ss) / (2.0 * sw**2)
     pm.Potential(f"days_{name}", pt.sum(pt.switch(has, marg, 0.0)) + within)
+    return _habit(pt, mu, sb, sw, k, ybar, z)
+
+
+def _habit(xp, mu, sb, sw, k, ybar, z):
+    """``habit_i`` from the conjugate conditional of ``h_i`` given the days; ``xp`` is
+    ``numpy`` or ``pytensor.tensor`` (the graph and the stored draws share the formula)."""
     prec = 1.0 / sb**2 + k / sw**2
     cond_mean = (mu / sb**2 + k * ybar / sw**2) / prec
-    h = cond_mean + z / pt.sqrt(prec)
-    return pt.exp(h + sw**2 / 2.0)
+    return xp.exp(cond_mean + z / xp.sqrt(prec) + sw**2 / 2.0)
 
 
 def term_data(name: str, design: dict[str, Any], habit) -> dict[str, Any]:
@@ -186,7 +191,7 @@ def as_vectors(pieces: list) -> list:
 def habit_draws(post: xr.Dataset, cohort: xr.Dataset, name: str) -> np.ndarray:
     """``habit_i`` (min/day) at the draws of ``post``: ``(chain, draw, participant)``.
 
-    The same formula as :func:`latent_habit`'s graph (tested equal), in numpy, from the
+    :func:`latent_habit`'s formula (tested equal to its graph), in numpy, from the
     posterior's ``habit_mu_<e>``, ``habit_sd_<e>``, ``day_sd_<e>``, ``habit_z_<e>`` and the
     cohort's day statistics. The fit stores it at the posterior predictive's draws.
     """
@@ -198,6 +203,4 @@ def habit_draws(post: xr.Dataset, cohort: xr.Dataset, name: str) -> np.ndarray:
 
     mu, sb, sw = scalar("habit_mu"), scalar("habit_sd"), scalar("day_sd")
     z = np.asarray(post[f"habit_z_{name}"].transpose("chain", "draw", "participant").values)
-    prec = 1.0 / sb**2 + k / sw**2
-    cond_mean = (mu / sb**2 + k * ybar / sw**2) / prec
-    return np.exp(cond_mean + z / np.sqrt(prec) + sw**2 / 2.0)
+    return _habit(np, mu, sb, sw, k, ybar, z)
