@@ -69,3 +69,6 @@ def test_kernel_option_is_validated_and_stored_in_the_design():
     # the shipped gp spec chooses Matern 5/2 for both curves (docs/models.md)
     shipped = make_designs(load_spec("gp"), cohort)["exposures"]
     assert {shipped[e]["kernel"] for e in ("walking_min", "walking_mets")} == {"matern52"}
+    # so does the plateau spec's intensity curve (20 of 20 cohorts clean, reports/robustness)
+    plateau = make_designs(load_spec("plateau"), cohort)["exposures"]
+    assert plateau["walking_mets"]["kernel"] == "matern52"
