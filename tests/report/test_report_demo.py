@@ -68,3 +68,37 @@ def test_demo_bad_model_writes_nothing(tmp_path, capsys):
 @pytest.mark.parametrize("flag", [["--draws", "0"], ["--n", "5"]])
 def test_demo_bad_settings_exit_2(tmp_path, flag):
     assert main(["demo", "--out", str(tmp_path / "d"), *flag]) == 2
+
+
+def _recording_fit(calls):
+    def fake(spec, cohort, **kw):
+        calls[spec.name] = (kw["chains"], kw["tune"], kw["draws"])
+        return _fake_fit(spec, cohort, **kw)
+
+    return fake
+
+
+def test_demo_fits_each_model_at_its_own_spec_settings(tmp_path, monkeypatch, capsys):
+    """Without --tune/--draws every model runs its spec's tune and draws (the settings the
+    robustness study measured), on 2 chains; the flags override them for every model."""
+    import bayes_walk.inference.fit
+    from bayes_walk.spec.model_spec import load_spec
+
+    calls: dict = {}
+    monkeypatch.setattr(bayes_walk.inference.fit, "fit", _recording_fit(calls))
+    models = "quartiles,gp,changepoint"
+    assert main(["demo", "--out", str(tmp_path / "a"), "--n", "400", "--models", models]) == 0
+    for name in models.split(","):
+        s = load_spec(name).sampler
+        assert calls[name] == (2, s.tune, s.draws)
+    # the shipped specs differ, so a fixed setting for all would show here
+    assert len({calls[m][1:] for m in calls}) == 3
+    md = (tmp_path / "a" / "report.md").read_text()
+    gp = load_spec("gp").sampler
+    assert f"gp {gp.tune} + {gp.draws}" in md
+    calls.clear()
+    flags = ["--tune", "50", "--draws", "60", "--chains", "1"]
+    assert (
+        main(["demo", "--out", str(tmp_path / "b"), "--n", "400", "--models", models, *flags]) == 0
+    )
+    assert set(calls.values()) == {(1, 50, 60)}
