@@ -72,12 +72,20 @@ def run_demo(
         Paths of the report files.
     """
     from bayes_walk.atomic import atomic_folder
+    from bayes_walk.inference.settings import SamplerSettings
     from bayes_walk.spec.model_spec import load_spec
 
     t0 = time.perf_counter()
     load0 = os.getloadavg()[0]
     out = Path(out)
     specs = [load_spec(m) for m in models]  # bad model names fail before anything is written
+    # each spec's own tune/draws unless overridden; bad settings also fail before any write
+    settings = {
+        spec.name: SamplerSettings.resolve(
+            spec, chains=chains, draws=draws, tune=tune, sampler=sampler, seed=seed
+        )
+        for spec in specs
+    }
     # Built in a temporary sibling and swapped in at the end: a kill or a full disk leaves
     # the old folder (or none), and a rerun never mixes old and new files.
     with atomic_folder(out) as work:
@@ -91,9 +99,7 @@ def run_demo(
             seed=seed,
             truth=truth,
             chains=chains,
-            draws=draws,
-            tune=tune,
-            sampler=sampler,
+            settings=settings,
         )
     paths = {k: out / Path(v).relative_to(work) for k, v in paths.items()}
     _say(f"demo finished in {time.perf_counter() - t0:.1f} s; open {paths['html']}", t0)
@@ -101,7 +107,7 @@ def run_demo(
 
 
 def _run_into(
-    out: Path, final: Path, specs, *, t0, load0, n, seed, truth, chains, draws, tune, sampler
+    out: Path, final: Path, specs, *, t0, load0, n, seed, truth, chains, settings
 ) -> dict[str, Path]:
     """Simulate, fit, check and write the report into ``out`` (the temporary folder)."""
     from bayes_walk.cohort.simulate import simulate_cohort
@@ -128,21 +134,20 @@ def _run_into(
     save_cohort(cohort, out / "cohort.nc")
     timings["simulate cohort"] = time.perf_counter() - t
     fit_paths = []
-    settings = {}
     for i, spec in enumerate(specs, 1):
-        s_tune = spec.sampler.tune if tune is None else tune
-        s_draws = spec.sampler.draws if draws is None else draws
-        settings[spec.name] = f"{s_tune} + {s_draws}"
-        _say(f"fitting model {i}/{len(specs)} '{spec.name}' ({chains} x {s_tune}+{s_draws})", t0)
+        st = settings[spec.name]
+        _say(
+            f"fitting model {i}/{len(specs)} '{spec.name}' ({st.chains} x {st.tune}+{st.draws})", t0
+        )
         t = time.perf_counter()
         idata = fit(
             spec,
             cohort,
-            chains=chains,
-            draws=s_draws,
-            tune=s_tune,
-            sampler=sampler,
-            seed=seed,
+            chains=st.chains,
+            draws=st.draws,
+            tune=st.tune,
+            sampler=st.backend,
+            seed=st.seed,
             cohort_path=str(cohort_path),
         )
         path = out / "fits" / f"{spec.name}.nc"
@@ -155,7 +160,7 @@ def _run_into(
     intro = [
         f"Demo: a simulated cohort of {n:,} participants calibrated to Haddadj et al. 2025 "
         f"(truth '{truth}', seed {seed}), each model fitted with {chains} chains x "
-        f"(tuning + draws): {', '.join(f'{k} {v}' for k, v in settings.items())}.",
+        f"(tuning + draws): {', '.join(f'{k} {v.tune} + {v.draws}' for k, v in settings.items())}.",
         f"Machine: {os.cpu_count()} CPU cores; 1-minute load average {load0:.1f} at the "
         f"start and {os.getloadavg()[0]:.1f} at the end of fitting (a load above the core "
         "count means other work shared the machine and the times below are inflated). "

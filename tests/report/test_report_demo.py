@@ -65,7 +65,7 @@ def test_demo_bad_model_writes_nothing(tmp_path, capsys):
     assert not out.exists()
 
 
-@pytest.mark.parametrize("flag", [["--draws", "0"], ["--n", "5"]])
+@pytest.mark.parametrize("flag", [["--draws", "0"], ["--n", "5"], ["--tune", "-1"]])
 def test_demo_bad_settings_exit_2(tmp_path, flag):
     assert main(["demo", "--out", str(tmp_path / "d"), *flag]) == 2
 
