@@ -16,6 +16,10 @@ Small configuration (what CI runs, about 2 minutes on 2 cores)::
 Full configuration, every shipped spec (long; run in the background)::
 
     python scripts/sbc.py --models all --replicates 200 --n 1000
+
+The measurement-error model (``gp`` with ``measurement = "days"`` on walking volume)::
+
+    python scripts/sbc.py --models gp_days --replicates 100 --n 1000
 """
 
 from __future__ import annotations
@@ -34,9 +38,18 @@ SMALL_SPEC = {
 
 
 def model_spec(name: str):
+    """``small``, a shipped spec, or ``<spec>_days``: that spec with ``measurement = "days"``
+    on walking volume (issue 16's measurement-error model)."""
     from bayes_walk.spec.model_spec import load_spec, spec_from_dict
 
-    return spec_from_dict(dict(SMALL_SPEC)) if name == "small" else load_spec(name)
+    if name == "small":
+        return spec_from_dict(dict(SMALL_SPEC))
+    if name.endswith("_days"):
+        d = load_spec(name.removesuffix("_days")).to_dict()
+        d["name"] = name
+        d["exposures"]["walking_min"]["measurement"] = "days"
+        return spec_from_dict(d)
+    return load_spec(name)
 
 
 def run_one(name: str, args: argparse.Namespace) -> dict:
@@ -50,7 +63,10 @@ def run_one(name: str, args: argparse.Namespace) -> dict:
     from bayes_walk.cohort.simulate import simulate_cohort
 
     spec = model_spec(name)
-    cohort = simulate_cohort(n=args.n, seed=args.seed, keep_daily=False)
+    from bayes_walk.model.measurement import uses_days
+
+    # the measurement-error model reads the valid days of each participant
+    cohort = simulate_cohort(n=args.n, seed=args.seed, keep_daily=bool(uses_days(spec)))
     t0 = time.perf_counter()
     setup = spec_sbc(spec, cohort, draws=args.draws, tune=args.tune, chains=args.chains)
     setup.compiled()

@@ -108,10 +108,13 @@ class PymcSBC:
             seed=int(seed),
             progress_bar=False,
         )
-        post = idata.posterior
-        draws = {
+        draws = self.quantity_draws(idata.posterior, data)
+        div = int(idata.sample_stats["diverging"].sum()) if "diverging" in idata.sample_stats else 0
+        return Posterior(draws=draws, divergences=div)
+
+    def quantity_draws(self, post, data: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Each quantity's posterior draws, flattened over chains (``data``: the replicate's)."""
+        return {
             name: np.asarray(fn(post).transpose("chain", "draw").values).ravel()
             for name, fn in self.quantities_fn.items()
         }
-        div = int(idata.sample_stats["diverging"].sum()) if "diverging" in idata.sample_stats else 0
-        return Posterior(draws=draws, divergences=div)

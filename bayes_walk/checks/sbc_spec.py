@@ -17,7 +17,9 @@ import numpy as np
 import xarray as xr
 
 from bayes_walk.checks.sbc import Quantity, var
+from bayes_walk.checks.sbc_measurement import MeasurementSBC
 from bayes_walk.checks.sbc_pymc import PymcSBC
+from bayes_walk.model import measurement
 
 RR_AT = {"walking_min": 125.0, "walking_mets": 3.3}
 
@@ -146,7 +148,10 @@ def spec_sbc(
     keep |= {
         v.name for v in built.model.deterministics if "participant" not in dims.get(v.name, ())
     }
-    setup = PymcSBC(
+    days = measurement.uses_days(spec)
+    # a spec whose curve reads a latent habit draws the days as well (sbc_measurement)
+    cls, extra = (MeasurementSBC, {"exposures": tuple(days)}) if days else (PymcSBC, {})
+    setup = cls(
         model=built.model,
         quantities_fn=q,
         data_name=f"{spec.outcome}_obs",
@@ -156,6 +161,7 @@ def spec_sbc(
         draws=draws,
         tune=tune,
         chains=chains,
+        **extra,
     )
     if reuse is not None:
         setup.share_compiled(reuse)
