@@ -34,6 +34,7 @@ from bayes_walk.spec.model_spec import load_spec, spec_from_dict
 AT = (100.0, 125.0, 150.0)
 REFERENCE = 78.0
 PROB = 0.90
+DERIVED = ("covered", "error", "log_ratio")  # recomputed from the stored columns
 
 
 def specs(base: str = "gp"):
@@ -84,14 +85,21 @@ def main() -> None:
     args = ap.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    rows = []
+    # resume: replicates and fits already in OUT/results.csv are kept, not refitted
+    done_csv = out / "results.csv"
+    rows = pd.read_csv(done_csv).to_dict("records") if done_csv.exists() else []
+    done = {(int(r["replicate"]), r["fit"]) for r in rows}
     for r in range(args.replicates):
         seed = args.seed0 + r
+        if all((r, kind) in done for kind in ("naive", "days")):
+            continue
         cohort = simulate_cohort(
             n=args.n, seed=seed, truth=args.truth, exposure_on=args.exposure_on
         )
         truth = true_logrr(cohort, AT)
         for kind, spec in specs(args.base).items():
+            if (r, kind) in done:
+                continue
             recs, info = one_fit(spec, cohort, args, seed)
             for rec, tl in zip(recs, truth, strict=True):
                 rows.append(
@@ -110,7 +118,7 @@ def main() -> None:
             print(f"replicate {r} {kind}: {info}", flush=True)
         df = pd.DataFrame(rows)
         write_text_atomic(out / "results.csv", df.to_csv(index=False))
-    df = pd.DataFrame(rows)
+    df = pd.DataFrame(rows)[[c for c in pd.DataFrame(rows).columns if c not in DERIVED]]
     df["covered"] = (df["rr_lo90"] <= df["true_rr"]) & (df["true_rr"] <= df["rr_hi90"])
     df["error"] = df["rr_median"] - df["true_rr"]
     # attenuation: the share of the true log RR that the median recovers (1 = none)
