@@ -29,7 +29,8 @@ def simulate(n: int = 11194, seed: int = 0, truth: str = "paper", **options: Any
     seed
         Random seed (same seed, same cohort).
     truth
-        ``"paper"``, ``"plateau:<min>"``, ``"linear"`` or ``"null"``.
+        ``"paper"``, ``"plateau:<min>"``, ``"smooth:<min>"``, ``"u_shape"``, ``"linear"`` or
+        ``"null"``.
     **options
         Passed to :func:`bayes_walk.cohort.simulate.simulate_cohort`.
 

@@ -25,7 +25,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--out", default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT})")
     p.add_argument("--n", type=int, default=11194, help="participants (default 11194)")
     p.add_argument("--seed", type=int, default=0, help="seed of simulation and sampling (0)")
-    p.add_argument("--truth", default="paper", help="paper | plateau:<min> | linear | null")
+    p.add_argument(
+        "--truth",
+        default="paper",
+        help="paper | plateau:<min> | smooth:<min> | u_shape | linear | null",
+    )
     p.add_argument(
         "--models",
         default=None,

@@ -23,7 +23,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument(
         "--truth",
         default="paper",
-        help="paper (default), plateau:<min>, linear or null",
+        help="paper (default), plateau:<min>, smooth:<min>, u_shape, linear or null",
     )
     parser.set_defaults(func=run)
     return parser

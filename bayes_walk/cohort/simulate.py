@@ -218,7 +218,8 @@ def simulate_cohort(
     seed
         Seed; the same ``(n, seed, truth)`` gives the identical cohort.
     truth
-        ``"paper"`` (default), ``"plateau:<min>"``, ``"linear"`` or ``"null"``.
+        ``"paper"`` (default), ``"plateau:<min>"``, ``"smooth:<min>"``, ``"u_shape"``,
+        ``"linear"`` or ``"null"`` (docs/simulator.md "Truths").
     stratum_truths, stratify_by
         Optional per-stratum truths (e.g. ``{"female": "plateau:80", "male": "linear"}``
         with ``stratify_by="sex"``); the stored true curves then get a leading dim named

@@ -14,6 +14,13 @@ Truths (``parse_truth``):
 ``plateau:<min>``
     Volume log-RR declines linearly (slope ``PLATEAU_SLOPE`` per min) up to ``<min>``
     and is exactly flat after it; intensity as in ``paper``.
+``smooth:<min>``
+    Volume log-RR declines with the plateau truth's slope and bends smoothly into flat
+    (a soft hinge, smoothing ``SMOOTH_WIDTH`` min/day) so that the remaining benefit falls
+    below the default onset threshold exactly at ``<min>``; intensity as in ``paper``.
+``u_shape``
+    As ``plateau:100`` up to 160 min/day, then risk rises again (slope ``U_RISE`` per
+    min); intensity as in ``paper``.
 ``linear``
     Log-linear in both exposures over the whole range (no plateau).
 ``null``
@@ -36,7 +43,7 @@ from bayes_walk.errors import BayesWalkError
 
 VOLUME_REFERENCE = 78.0
 INTENSITY_REFERENCE = 3.0
-TRUTH_NAMES = ("paper", "plateau:<min>", "linear", "null")
+TRUTH_NAMES = ("paper", "plateau:<min>", "smooth:<min>", "u_shape", "linear", "null")
 
 # Fine grids on which the true curves are stored in a simulated cohort.
 VOLUME_GRID = np.arange(0.0, 600.0 + 0.5, 1.0)  # the daily cap is 600 min
@@ -53,7 +60,8 @@ class Curve:
 
     ``kind`` is one of ``logistic`` (a smooth step down of depth ``a`` centred at ``c``
     with scale ``w``), ``soft_hinge`` (slope ``b`` below knee ``k``, smoothed over ``s``),
-    ``hinge`` (exactly flat above ``k``), ``linear`` (slope ``b``) and ``flat``.
+    ``hinge`` (exactly flat above ``k``), ``u`` (a hinge at ``k`` that rises again with
+    slope ``r`` above ``u``), ``linear`` (slope ``b``) and ``flat``.
     A positive ``b`` means risk falls as the exposure rises (g(x) = b * (k - x) below k).
     """
 
@@ -70,6 +78,8 @@ class Curve:
             return -p["b"] * x
         if self.kind == "hinge":
             return p["b"] * np.maximum(p["k"] - x, 0.0)
+        if self.kind == "u":
+            return p["b"] * np.maximum(p["k"] - x, 0.0) + p["r"] * np.maximum(x - p["u"], 0.0)
         if self.kind == "soft_hinge":
             s = p["s"]
             return p["b"] * s * np.logaddexp(0.0, (p["k"] - x) / s)
@@ -105,6 +115,11 @@ PAPER_INTENSITY = {"b": 1.5833, "k": 3.0522, "s": 0.03}
 # gives RR 0.76 between 78 and 125 min/day and 0.82 per 0.5 MET.
 PLATEAU_SLOPE = float(-np.log(0.76) / 47.0)
 LINEAR_VOLUME_SLOPE = float(-np.log(0.76) / 47.0)
+# The smooth plateau has the plateau truth's slope well below its bend and bends over about
+# +-2 widths; the U-shape turns up at 160 min/day, below the simulated p99 (docs/simulator.md),
+# so that a fit has data on the rise.
+SMOOTH_WIDTH = 10.0
+U_KNEE, U_TURN, U_RISE = 100.0, 160.0, float(-np.log(0.76) / 47.0 / 2.0)
 LINEAR_INTENSITY_SLOPE = float(-np.log(0.82) / 0.5)
 
 
@@ -175,20 +190,41 @@ def _single(spec: str) -> tuple[Curve, Curve]:
             Curve("linear", "linear", INTENSITY_REFERENCE, {"b": LINEAR_INTENSITY_SLOPE}),
         )
     if text.startswith("plateau:"):
-        raw = text.split(":", 1)[1]
-        try:
-            onset = float(raw)
-        except ValueError:
-            onset = float("nan")
-        if not np.isfinite(onset) or not 10.0 <= onset <= 300.0:
-            raise TruthError(
-                f"truth '{spec}': the plateau onset must be a number of min/day between "
-                f"10 and 300 (e.g. plateau:100), got '{raw}'"
-            )
+        onset = _onset_number(spec, text.split(":", 1)[1])
         name = f"plateau:{onset:g}"
         vol = Curve(name, "hinge", VOLUME_REFERENCE, {"b": PLATEAU_SLOPE, "k": onset})
         return vol, _paper_intensity()
+    if text.startswith("smooth:"):
+        onset = _onset_number(spec, text.split(":", 1)[1])
+        return _smooth_plateau(onset), _paper_intensity()
+    if text == "u_shape":
+        params = {"b": PLATEAU_SLOPE, "k": U_KNEE, "u": U_TURN, "r": U_RISE}
+        return Curve("u_shape", "u", VOLUME_REFERENCE, params), _paper_intensity()
     raise TruthError(f"unknown truth '{spec}'; expected one of {', '.join(TRUTH_NAMES)}")
+
+
+def _onset_number(spec: str, raw: str) -> float:
+    try:
+        onset = float(raw)
+    except ValueError:
+        onset = float("nan")
+    if not np.isfinite(onset) or not 10.0 <= onset <= 300.0:
+        raise TruthError(
+            f"truth '{spec}': the plateau onset must be a number of min/day between "
+            f"10 and 300 (e.g. {spec.split(':')[0]}:100), got '{raw}'"
+        )
+    return onset
+
+
+def _smooth_plateau(onset: float) -> Curve:
+    """Soft hinge whose remaining benefit ``g(x) - g(inf)`` equals the default onset
+    threshold (``DEFAULT_DELTA``) at ``onset``: ``b s log(1 + exp((k - x) / s))``."""
+    from bayes_walk.estimands.plateau import DEFAULT_DELTA
+
+    b, s = PLATEAU_SLOPE, SMOOTH_WIDTH
+    knee = onset + s * np.log(np.expm1(DEFAULT_DELTA / (b * s)))
+    params = {"b": b, "k": float(knee), "s": s}
+    return Curve(f"smooth:{onset:g}", "soft_hinge", VOLUME_REFERENCE, params)
 
 
 def parse_truth(
@@ -202,7 +238,8 @@ def parse_truth(
     Parameters
     ----------
     spec
-        ``"paper"``, ``"plateau:<min>"``, ``"linear"`` or ``"null"`` (or a ``Truth``).
+        ``"paper"``, ``"plateau:<min>"``, ``"smooth:<min>"``, ``"u_shape"``, ``"linear"`` or
+        ``"null"`` (or a ``Truth``).
     stratum_truths
         Optional level label -> truth name, giving those strata of ``stratify_by`` their
         own curves (the other levels keep ``spec``).

@@ -13,7 +13,9 @@ from bayes_walk.cohort.truth import (
 from bayes_walk.errors import BayesWalkError
 
 
-@pytest.mark.parametrize("name", ["paper", "plateau:100", "linear", "null"])
+@pytest.mark.parametrize(
+    "name", ["paper", "plateau:100", "smooth:100", "u_shape", "linear", "null"]
+)
 def test_curves_are_zero_at_their_reference(name):
     tr = parse_truth(name)
     assert tr.volume.logrr(78.0) == pytest.approx(0.0, abs=1e-12)
@@ -81,7 +83,9 @@ def test_bad_truth_strings_raise_a_user_error(bad):
 
 
 def test_unknown_truth_message_lists_the_choices():
-    with pytest.raises(TruthError, match=r"paper, plateau:<min>, linear, null"):
+    with pytest.raises(
+        TruthError, match=r"paper, plateau:<min>, smooth:<min>, u_shape, linear, null"
+    ):
         parse_truth("quadratic")
 
 
@@ -92,3 +96,40 @@ def test_stratified_truth_gives_each_level_its_curves():
     assert tr.curves_for("male")[0].kind == "linear"
     assert tr.curves_for(None)[0].kind == "logistic"
     assert "female=plateau:80" in tr.name and "male=linear" in tr.name
+
+
+def _min_onset(curve, grid):
+    """First x whose remaining benefit f(x) - min_{x' >= x} f(x') is at most DEFAULT_DELTA."""
+    from bayes_walk.estimands.plateau import DEFAULT_DELTA
+
+    f = curve.logrr(grid)
+    remaining = f - np.minimum.accumulate(f[::-1])[::-1]
+    return grid[np.argmax(remaining <= DEFAULT_DELTA)]
+
+
+@pytest.mark.parametrize("onset", [100, 140])
+def test_smooth_plateau_reaches_its_floor_at_the_named_onset(onset):
+    vol = parse_truth(f"smooth:{onset}").volume
+    grid = np.arange(20.0, 400.0, 0.1)
+    assert _min_onset(vol, grid) == pytest.approx(onset, abs=0.1)
+    f = vol.logrr(grid)
+    assert np.all(np.diff(f) < 0)  # strictly decreasing: smooth, never exactly flat
+    # well below the bend it declines at the plateau truth's slope
+    low = grid < onset - 50
+    np.testing.assert_allclose(np.diff(f[low]) / 0.1, -PLATEAU_SLOPE, rtol=0.02)
+    # and it differs from the sharp hinge of the same onset around the bend
+    sharp = parse_truth(f"plateau:{onset}").volume
+    assert abs(vol.logrr(onset - 10) - sharp.logrr(onset - 10)) > 0.01
+
+
+def test_u_shape_falls_levels_and_rises_again():
+    vol = parse_truth("u_shape").volume
+    f = vol.logrr(np.array([60.0, 100.0, 130.0, 160.0, 200.0]))
+    assert f[0] > f[1] == f[2] == f[3] < f[4]
+    assert _min_onset(vol, np.arange(20.0, 300.0, 0.5)) == pytest.approx(97.0, abs=0.5)
+    assert parse_truth("u_shape").intensity == parse_truth("paper").intensity
+
+
+def test_smooth_onset_is_checked():
+    with pytest.raises(TruthError, match="smooth:100"):
+        parse_truth("smooth:lots")
