@@ -11,7 +11,7 @@ from _helpers_estimands import GRID_MIN, curve_array, plateau_curve
 
 import bayes_walk as bw
 from bayes_walk.answers import averaged
-from bayes_walk.answers.averaged import weighted_quantile
+from bayes_walk.answers.stacking import weighted_quantile
 from bayes_walk.cli.main import main
 from bayes_walk.results import Fit
 

@@ -16,9 +16,10 @@ import numpy as np
 
 from bayes_walk.answers.guards import refuse_without_curve
 from bayes_walk.answers.plateau import definition_text
+from bayes_walk.answers.stacking import PlateauPiece, interval, mix
 from bayes_walk.errors import BayesWalkError
 from bayes_walk.estimands.curve import logrr_at
-from bayes_walk.estimands.draws import curve_draws, finite_or_none, grid_values
+from bayes_walk.estimands.draws import curve_draws, grid_values
 from bayes_walk.estimands.onset import (
     DEFAULT_DEFINITION,
     definition_label,
@@ -34,24 +35,6 @@ from bayes_walk.estimands.plateau import (
 )
 from bayes_walk.estimands.reference import rereference
 from bayes_walk.fitmeta import outcome_of
-
-
-def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
-    """Inverse of the weighted empirical CDF at ``q`` (``inf`` sorts last and stays ``inf``)."""
-    order = np.argsort(values, kind="stable")
-    v, w = values[order], weights[order]
-    cdf = np.cumsum(w) / np.sum(w)
-    i = int(np.searchsorted(cdf, q, side="left"))
-    return float(v[min(i, v.size - 1)])
-
-
-def _triple(values: np.ndarray, weights: np.ndarray, prob: float) -> dict[str, float | None]:
-    lo, hi = (1 - prob) / 2, 1 - (1 - prob) / 2
-    return {
-        "median": finite_or_none(weighted_quantile(values, weights, 0.5)),
-        "lo": finite_or_none(weighted_quantile(values, weights, lo)),
-        "hi": finite_or_none(weighted_quantile(values, weights, hi)),
-    }
 
 
 def model_weights(fits: list[Any], names: list[str]) -> tuple[np.ndarray, str]:
@@ -128,7 +111,7 @@ def averaged_plateau(
         if w.shape != (len(fits),) or np.any(w < 0) or w.sum() <= 0:
             raise BayesWalkError(f"weights must be {len(fits)} non-negative numbers, got {weights}")
         w, method = w / w.sum(), "given"
-    onsets, benefits, draw_w, per_model = [], [], [], []
+    pieces, per_model = [], []
     grid = None
     for fit, name, wm in zip(fits, names, w, strict=True):
         curve = curve_draws(fit.idata, exposure, source=name)
@@ -140,28 +123,24 @@ def averaged_plateau(
         onset = onset_draws(curve, label, delta=delta, tail=tail)
         r = logrr_at(remaining_draws(curve, label), [near]).isel(x=0, drop=True)
         o = np.asarray(onset.values, dtype=float).ravel()
-        onsets.append(o)
-        benefits.append(np.asarray(r.values, dtype=float).ravel())
-        draw_w.append(np.full(o.size, wm / o.size))
         p = float(near_probability(onset, near=near, within=within).values)
+        pieces.append(PlateauPiece(o, np.asarray(r.values, dtype=float).ravel(), p))
         per_model.append(
             {
                 "model": name,
                 "weight": float(wm),
                 "probability": p,
-                "onset": _triple(o, np.ones(o.size), prob),
+                "onset": interval(o, np.ones(o.size), prob),
             }
         )
-    o_all, r_all, w_all = map(np.concatenate, (onsets, benefits, draw_w))
+    mixed = mix(pieces, w, prob)
     return {
         "exposure": exposure,
         "near": float(near),
         "within": float(within),
         "delta": float(delta),
         "tail": float(tail),
-        "probability": float(sum(m["weight"] * m["probability"] for m in per_model)),
-        "onset": _triple(o_all, w_all, prob),
-        "remaining_benefit_at_near": _triple(r_all, w_all, prob),
+        **mixed,
         "definition": definition_text(exposure, near, within, delta, tail, grid, label)
         + f" Averaged over {len(fits)} models with {method} weights.",
         "onset_definition": label,
