@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from bayes_walk.atomic import pid_alive, write_text_atomic
+from bayes_walk.sweep.averaged import averaged_table, write_averaged
 from bayes_walk.sweep.store import (
     LOCK,
     read_record,
@@ -251,8 +252,13 @@ def run_sweep(
             "tasks": [t.key for t in tasks],
         }
         write_text_atomic(out / "sweep.json", json.dumps(manifest, indent=1))
-        df = results_table(read_records(out), order=[t.key for t in tasks])
+        records = read_records(out)
+        df = results_table(records, order=[t.key for t in tasks])
         write_results(df, out)
+        if plan.estimands.get("averaged"):
+            keys = {t.key for t in tasks}
+            mine = [r for r in records if r.get("key") in keys]
+            write_averaged(averaged_table(mine, out), out)
     first = df.drop_duplicates("task")
     df.attrs["sweep"] = {
         "out": str(out),

@@ -151,3 +151,45 @@ def task_estimands(idata, estimands: dict[str, Any]) -> list[dict[str, Any]]:
     if categorical:
         rows += _category_rows(idata, exposure)
     return rows
+
+
+def plateau_piece(idata, estimands: dict[str, Any]) -> dict[str, np.ndarray] | None:
+    """What this fit contributes to the cohort's averaged plateau answer, or None for a
+    fit without a smooth volume curve (categorical, joint).
+
+    Returns
+    -------
+    dict
+        ``onset`` and ``remaining`` (per draw, default onset definition; ``inf`` = no
+        plateau), ``probability`` (P(|onset - near| <= within)) and ``elpd_i`` (pointwise
+        PSIS-LOO elpd per participant, for the stacking weights).
+    """
+    import warnings
+
+    import arviz as az
+
+    from bayes_walk.answers.guards import is_step_form
+    from bayes_walk.estimands.curve import logrr_at
+    from bayes_walk.estimands.onset import onset_draws, remaining_draws
+    from bayes_walk.estimands.plateau import near_probability
+    from bayes_walk.fitmeta import outcome_of
+
+    exposure = estimands.get("exposure", "walking_min")
+    if f"logrr_{exposure}" not in idata.posterior or is_step_form(idata, exposure):
+        return None
+    curve = idata.posterior[f"logrr_{exposure}"]
+    if "stratum" in curve.dims:  # the first stratum, as plateau_summary does
+        curve = curve.isel(stratum=0, drop=True)
+    onset = onset_draws(curve)
+    near, within = float(estimands["near"]), float(estimands["within"])
+    remaining = logrr_at(remaining_draws(curve), [near]).isel(x=0, drop=True)
+    with warnings.catch_warnings():
+        # Pareto-k and pandas notices: the stacking uses the values as they are
+        warnings.simplefilter("ignore")
+        loo = az.loo(idata, pointwise=True, var_name=outcome_of(idata))
+    return {
+        "onset": np.asarray(onset.transpose("chain", "draw").values, dtype=np.float64).ravel(),
+        "remaining": np.asarray(remaining.transpose("chain", "draw").values).ravel(),
+        "probability": np.float64(near_probability(onset, near=near, within=within).values),
+        "elpd_i": np.asarray(loo.loo_i.values, dtype=np.float64).ravel(),
+    }

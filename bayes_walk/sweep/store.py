@@ -1,6 +1,7 @@
 """The sweep folder: one record per task, written atomically, named by the task's hash.
 
-``DIR/tasks/<key>.json`` is written last, after the fit file ``DIR/fits/<key>.nc``: its
+``DIR/tasks/<key>.json`` is written last, after the fit file ``DIR/fits/<key>.nc`` and the
+averaging piece ``DIR/pieces/<key>.npz`` (:mod:`bayes_walk.sweep.averaged`): its
 presence means the task is finished (done or failed). Two attempts of one task (a worker
 presumed dead that was only slow) write the same names, and ``os.replace`` makes the last
 one win whole, so a task can never appear twice.
@@ -17,12 +18,18 @@ from bayes_walk.atomic import write_text_atomic
 
 TASKS = "tasks"
 FITS = "fits"
+PIECES = "pieces"
 LOCK = ".sweep.lock"
 
 
 def fit_relpath(key: str) -> str:
     """Fit file of a task, relative to the sweep folder."""
     return f"{FITS}/{key}.nc"
+
+
+def piece_relpath(key: str) -> str:
+    """Averaging piece of a task (``[estimands] averaged = true``), relative to the folder."""
+    return f"{PIECES}/{key}.npz"
 
 
 def record_path(out: str | os.PathLike[str], key: str) -> Path:
@@ -69,7 +76,7 @@ def read_records(out: str | os.PathLike[str]) -> list[dict[str, Any]]:
 def remove_partial_files(out: str | os.PathLike[str]) -> int:
     """Remove temporary files left by a writer that was killed; returns how many."""
     n = 0
-    for sub in (TASKS, FITS):
+    for sub in (TASKS, FITS, PIECES):
         for p in (Path(out) / sub).glob(".*.tmp"):
             p.unlink(missing_ok=True)
             n += 1

@@ -36,7 +36,7 @@ VARIANT_KEYS = ("name", "min_valid_days", "exclude", "exclude_if", "outcome", "a
 MODEL_KEYS = ("specs",)
 SPEC_ENTRY_KEYS = ("spec", "label", "set")
 FIT_KEYS = ("chains", "draws", "tune", "seed", "sampler", "target_accept")
-ESTIMAND_KEYS = ("exposure", "rr_at", "near", "within")
+ESTIMAND_KEYS = ("exposure", "rr_at", "near", "within", "averaged")
 RULE = re.compile(r"^\s*(>=|<=|==|!=|>|<)?\s*(.+?)\s*$")
 
 
@@ -343,6 +343,13 @@ def _estimands(e: Any, path: Path) -> dict[str, Any]:
     if not isinstance(rr, list) or not all(isinstance(x, (int, float)) for x in rr):
         raise _err(path, "estimands.rr_at", f"must be a list of numbers, got {rr!r}")
     out["rr_at"] = [float(x) for x in rr]
+    if "averaged" in out:
+        if not isinstance(out["averaged"], bool):
+            raise _err(
+                path, "estimands.averaged", f"must be true or false, got {out['averaged']!r}"
+            )
+        if not out["averaged"]:
+            del out["averaged"]  # the default: older sweeps' task keys stay as they were
     return out
 
 

@@ -30,7 +30,8 @@ from typing import Any
 
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from bayes_walk.sweep.store import fit_relpath, read_record, write_record
+from bayes_walk.sweep.averaged import write_piece
+from bayes_walk.sweep.store import fit_relpath, piece_relpath, read_record, write_record
 from bayes_walk.sweep.tasks import Task
 
 PLUGIN_NAME = "bayes-walk-sweep"
@@ -183,8 +184,14 @@ def _compute(task: Task, state: SweepWorkerPlugin, out: Path, base, design_base)
     rel = fit_relpath(task.key) if task.keep_fit else None
     if rel is not None:
         fitting.save_fit_file(idata, out / rel)
+    piece = None
+    if task.estimands.get("averaged"):
+        arrays = fitting.plateau_piece(idata, task.estimands)
+        if arrays is not None:
+            piece = piece_relpath(task.key)
+            write_piece(out / piece, arrays)
     del idata
-    return diag, rows, rel, prepared, int(cohort.sizes["participant"])
+    return diag, rows, rel, piece, prepared, int(cohort.sizes["participant"])
 
 
 def run_task(task: Task, out_dir: str, base=None, design_base=None) -> dict[str, Any]:
@@ -212,13 +219,14 @@ def run_task(task: Task, out_dir: str, base=None, design_base=None) -> dict[str,
     try:
         with contextlib.redirect_stdout(sys.stderr):
             hit = task.reuse and state.models.get(task.structure) is not None
-            diag, rows, rel, prepared, n = _compute(task, state, out, base, design_base)
+            diag, rows, rel, piece, prepared, n = _compute(task, state, out, base, design_base)
         record.update(
             status="done",
             error=None,
             diagnostics=diag,
             rows=rows,
             fit_path=rel,
+            piece_path=piece,
             n_participants=n,
             reused_model=bool(hit),
             seconds_prepare=round(prepared, 3),

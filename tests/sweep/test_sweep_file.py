@@ -141,6 +141,7 @@ def test_replicates_get_seeds(tmp_path):
             "must be one of observed, habit, habit_volume",
         ),
         (('name = "under 70"', 'name = "main"'), "variants", "repeat"),
+        (("[fit]", "[estimands]\naveraged = 1\n[fit]"), "estimands.averaged", "true or false"),
     ],
 )
 def test_errors_name_file_key_and_rule(tmp_path, edit, key, rule):
@@ -195,3 +196,13 @@ def test_worker_simulates_what_the_recipe_says():
     )
     # same people and exposures, another outcome model
     assert (a["walking_min"].values == b["walking_min"].values).all()
+
+
+def test_averaged_changes_task_keys_only_when_on(tmp_path):
+    keys = {}
+    for label, extra in (("none", ""), ("off", "averaged = false"), ("on", "averaged = true")):
+        plan = load_sweep(_write(tmp_path, BASE.replace("[fit]", f"[estimands]\n{extra}\n[fit]")))
+        keys[label] = [t.key for t in _tasks(plan)]
+        assert plan.estimands.get("averaged", False) is (label == "on")
+    assert keys["none"] == keys["off"]  # older sweeps resume as they were
+    assert not set(keys["on"]) & set(keys["none"])
