@@ -311,3 +311,11 @@ def test_stratum_curves_read_the_habit_too(cohort):
     f = plain.model.compile_logp()
     rest = [f(p) - stats.norm.logpdf(p["habit_z_walking_min"]).sum() for p in (point, other)]
     assert abs(rest[0] - rest[1]) > 1e-3
+
+
+def test_nutpie_uses_the_diagonal_mass_matrix_with_latent_habits(cohort):
+    from bayes_walk.inference.samplers.nutpie import has_participant_parameters
+    from bayes_walk.model.builder import build_model
+
+    assert has_participant_parameters(build_model(_spec(), cohort).model)
+    assert not has_participant_parameters(build_model(load_spec("gp"), cohort).model)

@@ -18,6 +18,12 @@ def _compile(request: SampleRequest, reuse: bool):
     )
 
 
+def has_participant_parameters(model) -> bool:
+    """Whether ``model`` has a free variable with a ``participant`` dim (latent habits)."""
+    dims = model.named_vars_to_dims
+    return any("participant" in dims.get(v.name, ()) for v in model.free_RVs)
+
+
 def sample(request: SampleRequest):
     """Sample ``request.built`` with nutpie; returns nutpie's InferenceData."""
     import nutpie
@@ -30,8 +36,12 @@ def sample(request: SampleRequest):
         compiled = cache.compiled("nutpie", lambda: _compile(request, reuse=True))
         compiled = compiled.with_data(**cache.current_data())
     # A low-rank mass-matrix update captures the posterior correlations of the basis
-    # weights: fewer divergences than the diagonal adaptation at a larger step size.
-    extra = {"low_rank_modified_mass_matrix": True, **request.extra}
+    # weights: fewer divergences than the diagonal adaptation at a larger step size. With
+    # one latent value per participant (measurement = "days") its updates work on
+    # n-dimensional draws and cost more than they save: the same step size and tree depth
+    # as the diagonal adaptation at twice the wall time (docs/performance.md).
+    low_rank = not has_participant_parameters(request.built.model)
+    extra = {"low_rank_modified_mass_matrix": low_rank, **request.extra}
     # One BLAS thread per chain: nutpie already runs a chain per core, and OpenBLAS's own
     # threads oversubscribe the cores once the design products get large.
     with threadpool_limits(limits=1, user_api="blas"):
