@@ -34,37 +34,51 @@ def main() -> None:
     ap.add_argument("--draws", type=int, default=300)
     ap.add_argument("--tune", type=int, default=300)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--rounds", type=int, default=1, help="rounds, alternating the order")
     ap.add_argument("--out")
     a = ap.parse_args()
     cohort = simulate_cohort(n=a.n, seed=a.seed, exposure_on="habit")
     out = {"settings": vars(a), "cpus": os.cpu_count(), "fits": {}}
-    for kind, spec in specs().items():
-        load0 = os.getloadavg()[0]
-        t0 = time.perf_counter()
-        fit = bw.fit(spec, cohort, chains=a.chains, draws=a.draws, tune=a.tune, seed=a.seed)
-        wall = time.perf_counter() - t0
-        ss = fit.idata.sample_stats
-        steps = int(ss["n_steps"].sum()) if "n_steps" in ss else None
-        out["fits"][kind] = {
-            "wall_s": wall,
-            # fit's own split: compile + NUTS, then the pointwise log-likelihood
-            **{
-                k: json.loads(fit.idata.attrs["diagnostics"]).get(k)
-                for k in ("seconds_sampling", "seconds_log_likelihood")
-            },
-            "leapfrog_steps_in_draws": steps,
-            "steps_per_draw": steps / (a.chains * a.draws) if steps else None,
-            "load_before": load0,
-            "load_after": os.getloadavg()[0],
-            "divergences": int(np.asarray(ss["diverging"]).sum()),
-        }
-        print(kind, out["fits"][kind], flush=True)
+    both = list(specs().items())
+    runs: dict[str, list[dict]] = {"naive": [], "days": []}
+    for r in range(a.rounds):
+        for kind, spec in both if r % 2 == 0 else both[::-1]:
+            runs[kind].append(one(bw, spec, cohort, a))
+            print(kind, runs[kind][-1], flush=True)
+    out["fits"] = {k: v[0] for k, v in runs.items()}
+    out["runs"] = runs
     f = out["fits"]
     out["wall_ratio_days_over_naive"] = f["days"]["wall_s"] / f["naive"]["wall_s"]
+    out["wall_ratio_per_round"] = [
+        d["wall_s"] / n["wall_s"] for n, d in zip(runs["naive"], runs["days"], strict=True)
+    ]
     text = json.dumps(out, indent=2)
     print(text)
     if a.out:
         write_text_atomic(a.out, text + "\n")
+
+
+def one(bw, spec, cohort, a) -> dict:
+    """Fit once; wall time, the fit's own split, steps per draw, load, diagnostics."""
+    load0 = os.getloadavg()[0]
+    t0 = time.perf_counter()
+    fit = bw.fit(spec, cohort, chains=a.chains, draws=a.draws, tune=a.tune, seed=a.seed)
+    wall = time.perf_counter() - t0
+    ss = fit.idata.sample_stats
+    steps = int(ss["n_steps"].sum()) if "n_steps" in ss else None
+    diag = json.loads(fit.idata.attrs["diagnostics"])
+    return {
+        "wall_s": wall,
+        # fit's own split: compile + NUTS, then the pointwise log-likelihood
+        **{k: diag.get(k) for k in ("seconds_sampling", "seconds_log_likelihood")},
+        "leapfrog_steps_in_draws": steps,
+        "steps_per_draw": steps / (a.chains * a.draws) if steps else None,
+        "load_before": load0,
+        "load_after": os.getloadavg()[0],
+        "divergences": int(np.asarray(ss["diverging"]).sum()),
+        "min_ess_bulk": diag.get("min_ess_bulk"),
+        "max_rhat": diag.get("max_rhat"),
+    }
 
 
 if __name__ == "__main__":
