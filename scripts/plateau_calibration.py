@@ -72,9 +72,13 @@ def _interval(onset: np.ndarray, weights: np.ndarray | None = None) -> tuple[flo
 def fit_rows(sweep: Path) -> pd.DataFrame:
     """One row per fit: truth, n, seed, model, P(near), onset median and 90% interval, clean."""
     from bayes_walk.sweep.averaged import read_piece
+    from bayes_walk.sweep.store import read_records
+    from bayes_walk.sweep.table import results_table
 
-    res = pd.read_parquet(sweep / "results.parquet").drop_duplicates("task")
-    records = {p.stem: json.loads(p.read_text()) for p in (sweep / "tasks").glob("*.json")}
+    # from the task records, so that a sweep still running (or stopped) can be summarised
+    recs = read_records(sweep)
+    res = results_table(recs).drop_duplicates("task")
+    records = {r["key"]: r for r in recs}
     rows = []
     for _, r in res.iterrows():
         rec = records.get(r["task"], {})
@@ -98,17 +102,22 @@ def fit_rows(sweep: Path) -> pd.DataFrame:
             )
         )
     fits = pd.DataFrame(rows)
-    avg = averaged_rows(sweep, fits)
+    avg = averaged_rows(sweep, recs, fits)
     return pd.concat([fits, avg], ignore_index=True) if len(avg) else fits
 
 
-def averaged_rows(sweep: Path, fits: pd.DataFrame) -> pd.DataFrame:
-    """The averaged answer per cohort (90% interval recomputed from the pieces' mixture)."""
-    path = sweep / "averaged.parquet"
-    if not path.exists() or fits.empty:
+def averaged_rows(sweep: Path, records: list[dict], fits: pd.DataFrame) -> pd.DataFrame:
+    """The averaged answer per cohort whose four forms are all done (the engine's
+    ``averaged.parquet`` computed from the records, so a partial sweep works too)."""
+    from bayes_walk.sweep.averaged import averaged_table
+
+    if fits.empty:
         return pd.DataFrame()
+    n_specs = fits.groupby(["truth", "n", "seed"]).size().max()
     rows = []
-    for _, a in pd.read_parquet(path).iterrows():
+    for _, a in averaged_table(records, sweep).iterrows():
+        if a["n_fits"] < n_specs:  # a cohort whose other fits have not run yet
+            continue
         truth, n, seed = parse_label(a["cohort"])
         clean = fits[(fits.truth == truth) & (fits.n == n) & (fits.seed == seed)]["clean"].all()
         rows.append(
@@ -237,9 +246,12 @@ def main() -> None:
     write_text_atomic(args.out / "fits.csv", fits.to_csv(index=False))
     write_text_atomic(args.out / "calibration.csv", table.to_csv(index=False))
     write_text_atomic(args.out / "auc.csv", aucs.to_csv(index=False))
-    manifest = json.loads((args.sweep / "sweep.json").read_text())
-    write_text_atomic(args.out / "README.md", readme(table, aucs, manifest.get("name", "")))
-    print(readme(table, aucs, manifest.get("name", "")))
+    manifest = args.sweep / "sweep.json"
+    name = (
+        json.loads(manifest.read_text()).get("name", "") if manifest.exists() else args.sweep.name
+    )
+    write_text_atomic(args.out / "README.md", readme(table, aucs, name))
+    print(readme(table, aucs, name))
 
 
 if __name__ == "__main__":
