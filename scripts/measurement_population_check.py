@@ -21,7 +21,7 @@ import json
 import numpy as np
 
 from bayes_walk.cohort.simulate import simulate_cohort
-from bayes_walk.model.measurement import daily_statistics
+from bayes_walk.model.measurement import conditional, daily_statistics
 
 
 def factors(seed: int, n: int) -> dict[str, float]:
@@ -33,8 +33,7 @@ def factors(seed: int, n: int) -> dict[str, float]:
     k, ybar, ss = st["k"][has].astype(float), st["mean_log"][has], st["ss"][has]
     sw2 = ss.sum() / np.maximum(k - 1, 0).sum()
     sb2 = ybar.var() - np.mean(sw2 / k)
-    prec = 1 / sb2 + k / sw2
-    m = (ybar.mean() / sb2 + k * ybar / sw2) / prec
+    m, prec = conditional(ybar.mean(), np.sqrt(sb2), np.sqrt(sw2), k, ybar)
     model = np.exp(m + 0.5 / prec + sw2 / 2)  # E[habit | days] under the log-normal model
 
     def lam(xhat: np.ndarray) -> float:

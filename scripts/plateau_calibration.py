@@ -30,10 +30,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+# the true onset on the simulated p1..p99 range, as the earlier plateau study defines it
+from plateau_study import true_onset  # noqa: E402  (scripts/ is on sys.path when run)
+
 from bayes_walk.atomic import write_text_atomic
 
-# the simulated walking range (p1..p99 of a large cohort), as in scripts/plateau_study.py
-TRUTH_GRID = np.linspace(39.7, 205.4, 400)
 NEAR, WITHIN, PROB = 100.0, 10.0, 0.90
 RHAT, ESS = 1.01, 400.0
 
@@ -47,18 +48,6 @@ def parse_label(label: str) -> tuple[str, int, int]:
     t = re.fullmatch(r"(plateau|smooth)(\d+(?:\.\d+)?)", tag)
     truth = f"{t.group(1)}:{t.group(2)}" if t else tag
     return truth, int(m.group(2)), int(m.group(3))
-
-
-def true_onset(truth: str) -> float:
-    """The default onset definition on the true volume curve (``inf``: none in range)."""
-    import xarray as xr
-
-    from bayes_walk.cohort.truth import parse_truth
-    from bayes_walk.estimands.onset import onset_draws
-
-    f = np.asarray(parse_truth(truth).volume.logrr(TRUTH_GRID), dtype=float)
-    da = xr.DataArray(f[None, None, :], dims=("chain", "draw", "walking_min_grid"))
-    return float(onset_draws(da.assign_coords(walking_min_grid=TRUTH_GRID)).values.ravel()[0])
 
 
 def _interval(onset: np.ndarray, weights: np.ndarray | None = None) -> tuple[float, float, float]:

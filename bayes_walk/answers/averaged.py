@@ -64,6 +64,26 @@ def model_weights(fits: list[Any], names: list[str]) -> tuple[np.ndarray, str]:
     return w / w.sum(), "pseudo-BMA+"
 
 
+def curve_piece(
+    curve,
+    near: float,
+    within: float,
+    *,
+    definition: str = DEFAULT_DEFINITION,
+    delta: float = DEFAULT_DELTA,
+    tail: float = DEFAULT_TAIL,
+) -> PlateauPiece:
+    """What one fit's curve draws (chain, draw, grid) contribute to an averaged answer:
+    onset and remaining-benefit draws (flattened in chain, draw order) and P(near)."""
+    onset = onset_draws(curve, definition, delta=delta, tail=tail)
+    r = logrr_at(remaining_draws(curve, definition), [near]).isel(x=0, drop=True)
+    return PlateauPiece(
+        np.asarray(onset.transpose("chain", "draw").values, dtype=float).ravel(),
+        np.asarray(r.transpose("chain", "draw").values, dtype=float).ravel(),
+        float(near_probability(onset, near=near, within=within).values),
+    )
+
+
 def averaged_plateau(
     fits: list[Any],
     exposure: str = "walking_min",
@@ -120,17 +140,14 @@ def averaged_plateau(
         curve = rereference(curve, reference, exposure)
         g = grid_values(curve)
         grid = g if grid is None else np.array([max(grid[0], g[0]), min(grid[-1], g[-1])])
-        onset = onset_draws(curve, label, delta=delta, tail=tail)
-        r = logrr_at(remaining_draws(curve, label), [near]).isel(x=0, drop=True)
-        o = np.asarray(onset.values, dtype=float).ravel()
-        p = float(near_probability(onset, near=near, within=within).values)
-        pieces.append(PlateauPiece(o, np.asarray(r.values, dtype=float).ravel(), p))
+        piece = curve_piece(curve, near, within, definition=label, delta=delta, tail=tail)
+        pieces.append(piece)
         per_model.append(
             {
                 "model": name,
                 "weight": float(wm),
-                "probability": p,
-                "onset": interval(o, np.ones(o.size), prob),
+                "probability": piece.probability,
+                "onset": interval(piece.onset, np.ones(piece.onset.size), prob),
             }
         )
     mixed = mix(pieces, w, prob)

@@ -32,13 +32,7 @@ import xarray as xr
 
 from bayes_walk.checks.sbc import Replicate, var
 from bayes_walk.checks.sbc_pymc import PymcSBC
-from bayes_walk.model.measurement import _habit
-
-
-def _conditional(mu, sb, sw, k, ybar):
-    """Mean and precision of ``h_i`` given the day statistics (the model's conjugate step)."""
-    prec = 1.0 / sb**2 + k / sw**2
-    return (mu / sb**2 + k * ybar / sw**2) / prec, prec
+from bayes_walk.model.measurement import _habit, conditional
 
 
 @dataclass
@@ -108,7 +102,7 @@ class MeasurementSBC(PymcSBC):
             df = np.maximum(k - 1.0, 0.0)
             ss = np.where(df > 0, sw**2 * rng.chisquare(np.maximum(df, 1.0), size=h.shape), 0.0)
             days[f"days_mean_{e}"], days[f"days_ss_{e}"] = ybar, ss
-            m_obs, prec = _conditional(mu, sb, sw, k, ybar_obs)
+            m_obs, prec = conditional(mu, sb, sw, k, ybar_obs)
             z = (h - m_obs) * np.sqrt(prec)
             trace[f"habit_z_{e}"] = (("chain", "draw", "participant"), z[None])
             truth_habit[e] = np.exp(h + sw**2 / 2.0)

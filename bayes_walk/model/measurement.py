@@ -158,11 +158,17 @@ def latent_habit(name: str, design: dict[str, Any], data: dict[str, Any]):
     return _habit(pt, mu, sb, sw, k, ybar, z)
 
 
+def conditional(mu, sb, sw, k, ybar):
+    """Mean and precision of ``h_i`` given ``k_i`` days with mean log ``ybar_i`` (the
+    conjugate step; numpy arrays or PyTensor tensors)."""
+    prec = 1.0 / sb**2 + k / sw**2
+    return (mu / sb**2 + k * ybar / sw**2) / prec, prec
+
+
 def _habit(xp, mu, sb, sw, k, ybar, z):
     """``habit_i`` from the conjugate conditional of ``h_i`` given the days; ``xp`` is
     ``numpy`` or ``pytensor.tensor`` (the graph and the stored draws share the formula)."""
-    prec = 1.0 / sb**2 + k / sw**2
-    cond_mean = (mu / sb**2 + k * ybar / sw**2) / prec
+    cond_mean, prec = conditional(mu, sb, sw, k, ybar)
     return xp.exp(cond_mean + z / xp.sqrt(prec) + sw**2 / 2.0)
 
 

@@ -81,13 +81,11 @@ def average_group(specs: list[str], pieces: list[dict[str, np.ndarray]]) -> dict
         "weights": json.dumps({s: round(float(x), 6) for s, x in zip(specs, w, strict=True)}),
         "weights_method": method,
     }
-    for prob in PROBS:
-        m = mix(parts, w, prob)
-        suffix = "90" if prob == 0.90 else ""
-        out["plateau_probability"] = m["probability"]
-        out["onset_median"] = _nan(m["onset"]["median"])
-        out[f"onset_lo{suffix}"] = _nan(m["onset"]["lo"])
-        out[f"onset_hi{suffix}"] = _nan(m["onset"]["hi"])
+    m90, m95 = (mix(parts, w, prob) for prob in PROBS)
+    out["plateau_probability"] = m95["probability"]
+    out["onset_median"] = _nan(m95["onset"]["median"])
+    out["onset_lo90"], out["onset_hi90"] = _nan(m90["onset"]["lo"]), _nan(m90["onset"]["hi"])
+    out["onset_lo"], out["onset_hi"] = _nan(m95["onset"]["lo"]), _nan(m95["onset"]["hi"])
     return out
 
 

@@ -168,10 +168,8 @@ def plateau_piece(idata, estimands: dict[str, Any]) -> dict[str, np.ndarray] | N
 
     import arviz as az
 
+    from bayes_walk.answers.averaged import curve_piece
     from bayes_walk.answers.guards import is_step_form
-    from bayes_walk.estimands.curve import logrr_at
-    from bayes_walk.estimands.onset import onset_draws, remaining_draws
-    from bayes_walk.estimands.plateau import near_probability
     from bayes_walk.fitmeta import outcome_of
 
     exposure = estimands.get("exposure", "walking_min")
@@ -180,16 +178,14 @@ def plateau_piece(idata, estimands: dict[str, Any]) -> dict[str, np.ndarray] | N
     curve = idata.posterior[f"logrr_{exposure}"]
     if "stratum" in curve.dims:  # the first stratum, as plateau_summary does
         curve = curve.isel(stratum=0, drop=True)
-    onset = onset_draws(curve)
-    near, within = float(estimands["near"]), float(estimands["within"])
-    remaining = logrr_at(remaining_draws(curve), [near]).isel(x=0, drop=True)
+    piece = curve_piece(curve, float(estimands["near"]), float(estimands["within"]))
     with warnings.catch_warnings():
         # Pareto-k and pandas notices: the stacking uses the values as they are
         warnings.simplefilter("ignore")
         loo = az.loo(idata, pointwise=True, var_name=outcome_of(idata))
     return {
-        "onset": np.asarray(onset.transpose("chain", "draw").values, dtype=np.float64).ravel(),
-        "remaining": np.asarray(remaining.transpose("chain", "draw").values).ravel(),
-        "probability": np.float64(near_probability(onset, near=near, within=within).values),
+        "onset": piece.onset,
+        "remaining": piece.remaining,
+        "probability": np.float64(piece.probability),
         "elpd_i": np.asarray(loo.loo_i.values, dtype=np.float64).ravel(),
     }
