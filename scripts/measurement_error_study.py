@@ -46,6 +46,16 @@ def specs(base: str = "gp"):
     return {"naive": naive, "days": spec_from_dict(d)}
 
 
+def with_derived(df: pd.DataFrame) -> pd.DataFrame:
+    """Add ``covered`` (90% interval holds the truth), ``error`` (median - truth) and
+    ``log_ratio``: the share of the true log RR the median recovers (1 = none lost)."""
+    df = df.copy()
+    df["covered"] = (df["rr_lo90"] <= df["true_rr"]) & (df["true_rr"] <= df["rr_hi90"])
+    df["error"] = df["rr_median"] - df["true_rr"]
+    df["log_ratio"] = np.log(df["rr_median"]) / np.log(df["true_rr"])
+    return df
+
+
 def true_logrr(cohort, x) -> np.ndarray:
     """The simulated truth's log RR at ``x`` versus REFERENCE."""
     t = cohort["true_logrr_walking_min"]
@@ -118,11 +128,7 @@ def main() -> None:
             print(f"replicate {r} {kind}: {info}", flush=True)
         df = pd.DataFrame(rows)
         write_text_atomic(out / "results.csv", df.to_csv(index=False))
-    df = pd.DataFrame(rows)[[c for c in pd.DataFrame(rows).columns if c not in DERIVED]]
-    df["covered"] = (df["rr_lo90"] <= df["true_rr"]) & (df["true_rr"] <= df["rr_hi90"])
-    df["error"] = df["rr_median"] - df["true_rr"]
-    # attenuation: the share of the true log RR that the median recovers (1 = none)
-    df["log_ratio"] = np.log(df["rr_median"]) / np.log(df["true_rr"])
+    df = with_derived(pd.DataFrame(rows).drop(columns=list(DERIVED), errors="ignore"))
     summary = {
         "settings": {k: v for k, v in vars(args).items() if k != "out"},
         "simulator_day_sd": DAILY_VOLUME_SD,

@@ -13,17 +13,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
+from measurement_error_study import with_derived  # scripts/ is on sys.path when run
 
 from bayes_walk.cohort.sim_population import DAILY_VOLUME_SD
 
 
 def tables(folder: Path) -> str:
-    d = pd.read_csv(folder / "results.csv")
-    d["covered"] = (d["rr_lo90"] <= d["true_rr"]) & (d["true_rr"] <= d["rr_hi90"])
-    d["error"] = d["rr_median"] - d["true_rr"]
-    d["log_ratio"] = np.log(d["rr_median"]) / np.log(d["true_rr"])
+    d = with_derived(pd.read_csv(folder / "results.csv"))
     reps = d["replicate"].nunique()
     lines = [
         f"**{folder.name}** ({reps} replicates)",
