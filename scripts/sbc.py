@@ -20,6 +20,11 @@ Full configuration, every shipped spec (long; run in the background)::
 The measurement-error model (``gp`` with ``measurement = "days"`` on walking volume)::
 
     python scripts/sbc.py --models gp_days --replicates 100 --n 1000
+
+``gp`` with its HSGP weights sampled through the data-informed transform (which ``"auto"``
+picks only for large cohorts)::
+
+    python scripts/sbc.py --models gp_informed --replicates 100 --n 1000
 """
 
 from __future__ import annotations
@@ -38,12 +43,21 @@ SMALL_SPEC = {
 
 
 def model_spec(name: str):
-    """``small``, a shipped spec, or ``<spec>_days``: that spec with ``measurement = "days"``
-    on walking volume (issue 16's measurement-error model)."""
+    """``small``, a shipped spec, ``<spec>_days``: that spec with ``measurement = "days"``
+    on walking volume (issue 16's measurement-error model), or ``<spec>_informed``: that
+    spec with ``parametrisation = "informed"`` on every HSGP curve."""
     from bayes_walk.spec.model_spec import load_spec, spec_from_dict
 
     if name == "small":
         return spec_from_dict(dict(SMALL_SPEC))
+    if name.endswith("_informed"):
+        # every HSGP curve through the data-informed transform, whatever the cohort size
+        d = load_spec(name.removesuffix("_informed")).to_dict()
+        d["name"] = name
+        for e in d["exposures"].values():
+            if e.get("form") == "hsgp":
+                e["parametrisation"] = "informed"
+        return spec_from_dict(d)
     if name.endswith("_days"):
         d = load_spec(name.removesuffix("_days")).to_dict()
         d["name"] = name

@@ -22,7 +22,12 @@ def _part(var: str | None) -> tuple[str, str] | None:
     if not var:
         return None
     # the sampler's names carry a transform suffix and the onset its unit-range "_scaled"
-    name = var.removesuffix("_log__").removesuffix("_interval__").removesuffix("_scaled")
+    name = (
+        var.removesuffix("_log__")
+        .removesuffix("_interval__")
+        .removesuffix("_informed__")
+        .removesuffix("_scaled")
+    )
     for prefix, part in (
         ("stratum_amplitude_", "stratum"),
         ("stratum_z_", "stratum"),
@@ -88,8 +93,11 @@ def advice(diag: dict[str, Any], n_participants: int | None = None) -> list[str]
     if div:
         if n_participants is not None and n_participants >= LARGE_N:
             out.append(
-                "At this cohort size a longer warm-up ([sampler] tune = 2000) is the remedy "
-                "to try; a higher target_accept was measured to add divergences here."
+                "At this cohort size HSGP curves should be sampled through the data-informed "
+                'parametrisation (parametrisation = "auto" or "informed" in the exposure\'s '
+                'table; "noncentred" diverges here); beyond that a longer warm-up ([sampler] '
+                "tune = 2000) is the remedy to try, a higher target_accept was measured to "
+                "add divergences."
             )
         else:
             out.append(

@@ -15,6 +15,7 @@ import xarray as xr
 
 from bayes_walk.model.covariates import covariate_design
 from bayes_walk.model.forms import get_form
+from bayes_walk.model.information import add_informed
 from bayes_walk.model.measurement import latent_knots, measurement_design
 from bayes_walk.spec.model_spec import DERIVED_STRATIFIERS, ModelSpec, resolve_reference
 
@@ -69,6 +70,9 @@ def make_designs(spec: ModelSpec, cohort: xr.Dataset) -> dict[str, Any]:
                 d["measurement"] = measurement_design(cohort, k)
                 if "interp" not in d and form.linear:
                     d["interp"] = latent_knots(x)
+    # which HSGP curves the cohort pins down enough to sample through the informed
+    # transform (model/forms/informed.py)
+    add_informed(spec, cohort, designs)
     h = spec.hierarchy
     if h.intercept_by:
         designs["group"] = {

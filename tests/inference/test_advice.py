@@ -33,3 +33,11 @@ def test_divergences_advice_depends_on_cohort_size():
     assert any("target_accept = 0.9" in a for a in small)
     assert not any("target_accept = 0.9" in a for a in large)
     assert any("tune = 2000" in a for a in large)
+    assert any('parametrisation = "auto"' in a for a in large)
+    assert not any("parametrisation" in a for a in small)
+
+
+def test_informed_weights_are_named_as_their_curve():
+    from bayes_walk.inference.advice import _part
+
+    assert _part("coef_walking_min_informed__") == ("curve", "walking_min")

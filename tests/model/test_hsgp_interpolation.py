@@ -25,7 +25,7 @@ def _spec(name: str = "gp", points: int | None = None):
 def _sqrt_psd(design, amplitude: float, lengthscale: float) -> np.ndarray:
     """The design's own kernel (the shipped gp uses Matern 5/2)."""
     omega = np.pi * np.arange(1, design["m"] + 1) / (2.0 * design["L"])
-    return hsgp._sqrt_psd(amplitude, lengthscale, omega, design["kernel"]).eval()
+    return hsgp.sqrt_psd(amplitude, lengthscale, omega, design["kernel"]).eval()
 
 
 def test_interpolated_curve_matches_exact_basis_at_short_lengthscales():

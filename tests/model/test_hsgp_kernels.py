@@ -34,7 +34,7 @@ def test_sqrt_psd_is_pymc_spectral_density(kernel):
     for ell in (0.1, 0.35, 1.3):
         cov = getattr(pm.gp.cov, COV[kernel])(1, ls=ell)
         want = np.sqrt(cov.power_spectral_density(omega[:, None]).eval())
-        got = hsgp._sqrt_psd(0.7, ell, omega, kernel).eval()
+        got = hsgp.sqrt_psd(0.7, ell, omega, kernel).eval()
         np.testing.assert_allclose(got, 0.7 * want, rtol=1e-10)
 
 
@@ -49,7 +49,7 @@ def test_basis_reproduces_the_kernel_covariance(kernel):
     phi = hsgp.features(d["mid"] + u * d["scale"], d)
     omega = np.pi * np.arange(1, d["m"] + 1) / (2.0 * d["L"])
     for ell in (0.2, 0.5):
-        s = hsgp._sqrt_psd(1.0, ell, omega, kernel).eval()
+        s = hsgp.sqrt_psd(1.0, ell, omega, kernel).eval()
         approx = (phi * s**2) @ phi.T
         exact = getattr(pm.gp.cov, COV[kernel])(1, ls=ell)(u[:, None]).eval()
         # Matern kernels' heavy spectral tails converge slowest; the heuristic's m is

@@ -197,7 +197,8 @@ def linear_term(ctx, coef, dev, features, categorical: bool = False) -> list:
     ref = np.array([d["reference"]])
     g = pt.constant(np.asarray(features(ctx.grid, d) - features(ref, d), dtype=np.float64))
     if dev is None:
-        pm.Deterministic(f"coef_{name}", coef, dims=(ctx.basis_dim,))
+        if getattr(coef, "name", None) != f"coef_{name}":  # not already the model's variable
+            pm.Deterministic(f"coef_{name}", coef, dims=(ctx.basis_dim,))
         pm.Deterministic(f"logrr_{name}", pt.dot(g, coef), dims=(ctx.grid_dim,))
     else:
         full = coef[None, :] + dev

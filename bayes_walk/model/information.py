@@ -1,0 +1,156 @@
+"""How much a cohort says about each HSGP curve: the Gaussian approximation behind
+``parametrisation = "informed"`` (:mod:`bayes_walk.model.forms.informed`).
+
+One penalised Poisson fit by Newton's method of the outcome on an intercept, the
+covariates and the basis of every linear-in-coefficient curve (each HSGP basis penalised
+by its prior at the prior's median amplitude and lengthscale, the rest barely), with the
+offset when the spec has one. Varying intercepts are left out: they are nearly
+orthogonal to the exposures, and the approximation only shapes the sampler's geometry
+(any approximation gives the same posterior). For each curve it returns the information
+matrix of its weights, profiled over the intercept and covariates, and the information
+vector, so that ``loglik(coef) ~ h' coef - coef' H coef / 2`` near the fit. The Poisson
+working weights serve ``bernoulli_log`` too (its information is larger by ``1 / (1 -
+p)``; the directions barely change).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from bayes_walk.model.covariates import raw_covariates
+
+# a ridge on the intercept and covariates, only to keep Newton's steps defined
+NUISANCE_RIDGE = 1e-6
+MAX_NEWTON_STEPS = 50
+
+
+def _poisson_newton(
+    A: np.ndarray, y: np.ndarray, penalty: np.ndarray, offset: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Penalised Poisson maximum a posteriori coefficients and the likelihood information."""
+    b = np.zeros(A.shape[1])
+    b[0] = np.log(max(float(np.mean(y)), 1e-3))
+    for _ in range(MAX_NEWTON_STEPS):
+        mu = np.exp(np.clip(A @ b + offset, -30.0, 30.0))
+        info = (A * mu[:, None]).T @ A
+        step = np.linalg.solve(info + np.diag(penalty), A.T @ (y - mu) - penalty * b)
+        b += step
+        if np.max(np.abs(step)) < 1e-9:
+            break
+    mu = np.exp(np.clip(A @ b + offset, -30.0, 30.0))
+    return b, (A * mu[:, None]).T @ A
+
+
+def curve_information(
+    cohort: xr.Dataset,
+    outcome: str,
+    covariates: dict[str, Any],
+    bases: dict[str, np.ndarray],
+    prior_sd: dict[str, np.ndarray],
+    offset: np.ndarray | None = None,
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Information matrix and vector of each penalised curve's weights.
+
+    Parameters
+    ----------
+    cohort
+        The training cohort.
+    outcome
+        Outcome variable name.
+    covariates
+        The covariate design (:func:`bayes_walk.model.covariates.covariate_design`).
+    bases
+        Exposure -> centred features of the data (participant, basis), for every
+        linear-in-coefficient curve of the model.
+    prior_sd
+        Exposure -> prior SD of each weight, for the curves to return; the other bases
+        enter as barely penalised nuisance columns.
+    offset
+        Log offset per participant, or None.
+
+    Returns
+    -------
+    dict
+        Exposure -> ``(H, h)``: (m, m) information profiled over the intercept and
+        covariates, and (m,) information vector.
+    """
+    y = np.asarray(cohort[outcome].values, dtype=np.float64)
+    n = y.size
+    X = raw_covariates(cohort, covariates) - np.asarray(covariates["shift"])
+    blocks = [np.ones((n, 1)), X]
+    penalty = [np.full(1 + X.shape[1], NUISANCE_RIDGE)]
+    spans: dict[str, slice] = {}
+    start = 1 + X.shape[1]
+    for e, F in bases.items():
+        blocks.append(np.asarray(F, dtype=np.float64))
+        k = F.shape[1]
+        sd = prior_sd.get(e)
+        penalty.append(1.0 / np.asarray(sd) ** 2 if sd is not None else np.full(k, NUISANCE_RIDGE))
+        spans[e] = slice(start, start + k)
+        start += k
+    A = np.hstack(blocks)
+    P = np.concatenate(penalty)
+    off = np.zeros(n) if offset is None else np.asarray(offset, dtype=np.float64)
+    b, info = _poisson_newton(A, y, P, off)
+    nuis = np.arange(1 + X.shape[1])
+    Hnn = info[np.ix_(nuis, nuis)] + np.diag(P[nuis])
+    out = {}
+    for e in prior_sd:
+        idx = np.arange(A.shape[1])[spans[e]]
+        Hen = info[np.ix_(idx, nuis)]
+        H = info[np.ix_(idx, idx)] - Hen @ np.linalg.solve(Hnn, Hen.T)
+        H = 0.5 * (H + H.T)
+        # at the penalised optimum the likelihood's gradient is P b, so its quadratic
+        # approximation there has linear term (H + P) b
+        h = (H + np.diag(P[idx])) @ b[idx]
+        out[e] = (H, h)
+    return out
+
+
+def add_informed(spec, cohort: xr.Dataset, designs: dict[str, Any]) -> None:
+    """Record in each HSGP design which parametrisation its weights get, and the
+    informed directions where it is ``"informed"`` (in place).
+
+    A curve with stratum deviations or with ``measurement = "days"`` stays non-centred
+    (its likelihood is not the one approximated here). Every design gets
+    ``information_ratio``, the largest eigenvalue of the data's information relative to
+    the prior's, which ``"auto"`` compares with
+    :data:`~bayes_walk.model.forms.informed.AUTO_MIN_EIGENVALUE`.
+    """
+    from bayes_walk.model.forms import get_form
+    from bayes_walk.model.forms.hsgp import reference_prior_sd
+    from bayes_walk.model.forms.informed import low_rank, use_informed
+
+    exposures = designs["exposures"]
+    stratified = (
+        set(spec.hierarchy.curve_exposures or spec.exposures) if spec.hierarchy.curve_by else set()
+    )
+    wanted = {
+        e: d
+        for e, d in exposures.items()
+        if d["form"] == "hsgp"
+        and d.get("parametrisation", "auto") != "noncentred"
+        and e not in stratified
+        and "measurement" not in d
+    }
+    if not wanted:
+        return
+    bases = {}
+    for e, d in exposures.items():
+        form = get_form(d["form"])
+        if form.linear and form.arity == 1 and "measurement" not in d:
+            x = np.asarray(cohort[e].values, dtype=np.float64)
+            bases[e] = form.features(x, d) - np.asarray(d["shift"])
+    sds = {e: reference_prior_sd(d, spec.exposure_priors(e)) for e, d in wanted.items()}
+    offset = (
+        np.log(np.asarray(cohort[spec.offset].values, dtype=np.float64)) if spec.offset else None
+    )
+    info = curve_information(cohort, spec.outcome, designs["covariates"], bases, sds, offset)
+    for e, d in wanted.items():
+        parts = low_rank(*info[e], sds[e])
+        d["information_ratio"] = parts["eigenvalues"][0]
+        if use_informed(d.get("parametrisation", "auto"), parts["eigenvalues"]) and parts["B"][0]:
+            d["informed"] = {"B": parts["B"], "h": parts["h"]}
