@@ -1,7 +1,7 @@
-"""Which parametrisation ``parametrisation = "auto"`` gives each HSGP curve, per cohort.
+"""Which parametrisation ``"auto"`` gives each HSGP curve and the varying intercepts.
 
 For simulated cohorts (truths x seeds x sizes) it builds a spec's designs, as a fit
-would, and records each curve's information ratio (the largest eigenvalue of the data's
+would, and records each term's information ratio (the largest eigenvalue of the data's
 information relative to the prior's at the prior median; docs/models.md "Large cohorts")
 and whether ``"auto"`` samples it informed. No model is fitted.
 
@@ -34,36 +34,47 @@ def _seeds(text: str) -> list[int]:
 
 
 def ratios(spec_name: str, sizes: list[int], truths: list[str], seeds: list[int]) -> pd.DataFrame:
-    """One row per (n, truth, seed, exposure): information ratio and the choice."""
+    """One row per (n, truth, seed, term): information ratio and the choice.
+
+    A term is an HSGP curve or the varying intercepts; ``rank`` is the number of
+    informed directions (curves) or effects (intercepts) when sampled informed.
+    """
     spec = bw.load_spec(spec_name)
     rows = []
     for n in sizes:
         for truth in truths:
             for seed in seeds:
                 designs = make_designs(spec, bw.simulate(n=n, seed=seed, truth=truth))
-                for e, d in designs["exposures"].items():
-                    if "information_ratio" in d:
-                        rows.append(
-                            {
-                                "n": n,
-                                "truth": truth,
-                                "seed": seed,
-                                "exposure": e,
-                                "information_ratio": round(d["information_ratio"], 2),
-                                "informed": "informed" in d,
-                                "rank": len(d["informed"]["B"][0]) if "informed" in d else 0,
-                            }
-                        )
+                parts = dict(designs["exposures"])
+                if "group" in designs:
+                    parts[f"intercepts by {designs['group']['variable']}"] = designs["group"]
+                for e, d in parts.items():
+                    if "information_ratio" not in d:
+                        continue
+                    informed = d.get("informed", {})
+                    rank = len(informed["B"][0]) if "B" in informed else len(informed.get("d", []))
+                    rows.append(
+                        {
+                            "n": n,
+                            "truth": truth,
+                            "seed": seed,
+                            "term": e,
+                            "information_ratio": round(d["information_ratio"], 2),
+                            "informed": bool(informed),
+                            "rank": rank,
+                        }
+                    )
     return pd.DataFrame(rows)
 
 
 def table(df: pd.DataFrame) -> str:
     """Markdown: per (n, truth, exposure) the ratio's range and cohorts sampled informed."""
-    g = df.groupby(["n", "truth", "exposure"], sort=True)
+    g = df.groupby(["n", "truth", "term"], sort=True)
     lines = [
         f"Threshold of `auto`: {AUTO_MIN_EIGENVALUE:g}.",
         "",
-        "| n | truth | exposure | cohorts | information ratio (min - max) | sampled informed | rank (min - max) |",
+        "| n | truth | term | cohorts | information ratio (min - max) | sampled informed | "
+        "rank (min - max) |",
         "|---|---|---|---|---|---|---|",
     ]
     for (n, truth, e), s in g:

@@ -97,6 +97,11 @@ def compute_diagnostics(idata) -> dict[str, Any]:
                 worst, worst_name = float(np.nanmax(v)), n
         out["max_rhat"] = worst if worst_name else None
         out["worst_rhat_var"] = worst_name
+        # a constant quantity (a curve at its own reference) has no R-hat, and ArviZ
+        # gives it the number of draws as ESS, which would hide the real minimum
+        varying = {n: np.isfinite(np.asarray(rhat[n].values, dtype=float)) for n in names}
+        ess_b = ess_b.assign({n: ess_b[n].where(varying[n]) for n in names})
+        ess_t = ess_t.assign({n: ess_t[n].where(varying[n]) for n in names})
         out["min_ess_bulk"], out["min_ess_bulk_var"] = _nanmin(ess_b, names)
         out["min_ess_tail"] = _nanmin(ess_t, names)[0]
     if stats is not None and "energy" in stats:

@@ -27,6 +27,7 @@ from bayes_walk.model.data import data_arrays, data_with_dims, register_data, st
 from bayes_walk.model.designs import design_terms, make_designs, stratifier
 from bayes_walk.model.forms import Strata, TermContext, get_form
 from bayes_walk.model.forms.base import exposure_grid
+from bayes_walk.model.forms.informed import diagonal_transform
 from bayes_walk.model.likelihoods import make_likelihood
 from bayes_walk.model.pieces import Dense, Lookup, Vector
 from bayes_walk.spec.model_spec import ModelSpec, validate_spec
@@ -205,8 +206,20 @@ def build_model(
         if "group" in designs:
             g = designs["group"]["variable"]
             sd = make_rv(f"sd_{g}", gpri["group_sd"])
-            z = pm.Normal(f"z_{g}", 0.0, 1.0, dims=(g,))
-            effect = pm.Deterministic(f"effect_{g}", sd * z, dims=(g,))
+            informed = designs["group"].get("informed")
+            if informed is not None:
+                # groups with many cases: each effect's standardised approximate
+                # posterior (model/forms/informed.py); non-centred for few cases
+                effect = pm.Normal(
+                    f"effect_{g}",
+                    0.0,
+                    sd,
+                    dims=(g,),
+                    transform=diagonal_transform(informed["d"], informed["h"]),
+                )
+            else:
+                z = pm.Normal(f"z_{g}", 0.0, 1.0, dims=(g,))
+                effect = pm.Deterministic(f"effect_{g}", sd * z, dims=(g,))
             pieces[g] = [Lookup(effect, data["group_idx"])]
         if spec.offset:
             pieces["offset"] = [Vector(data["log_offset"])]

@@ -70,9 +70,6 @@ def make_designs(spec: ModelSpec, cohort: xr.Dataset) -> dict[str, Any]:
                 d["measurement"] = measurement_design(cohort, k)
                 if "interp" not in d and form.linear:
                     d["interp"] = latent_knots(x)
-    # which HSGP curves the cohort pins down enough to sample through the informed
-    # transform (model/forms/informed.py)
-    add_informed(spec, cohort, designs)
     h = spec.hierarchy
     if h.intercept_by:
         designs["group"] = {
@@ -81,6 +78,9 @@ def make_designs(spec: ModelSpec, cohort: xr.Dataset) -> dict[str, Any]:
         }
     if h.curve_by:
         designs["strata"] = {"variable": h.curve_by, "labels": stratifier(cohort, h.curve_by)[1]}
+    # which HSGP curves and varying intercepts the cohort pins down enough to sample
+    # through the informed transform (model/forms/informed.py)
+    add_informed(spec, cohort, designs)
     return designs
 
 

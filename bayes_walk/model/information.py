@@ -29,8 +29,9 @@ MAX_NEWTON_STEPS = 50
 
 def _poisson_newton(
     A: np.ndarray, y: np.ndarray, penalty: np.ndarray, offset: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Penalised Poisson maximum a posteriori coefficients and the likelihood information."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Penalised Poisson maximum a posteriori coefficients, the likelihood information
+    there and the fitted means."""
     b = np.zeros(A.shape[1])
     b[0] = np.log(max(float(np.mean(y)), 1e-3))
     for _ in range(MAX_NEWTON_STEPS):
@@ -41,7 +42,7 @@ def _poisson_newton(
         if np.max(np.abs(step)) < 1e-9:
             break
     mu = np.exp(np.clip(A @ b + offset, -30.0, 30.0))
-    return b, (A * mu[:, None]).T @ A
+    return b, (A * mu[:, None]).T @ A, mu
 
 
 def curve_information(
@@ -51,7 +52,7 @@ def curve_information(
     bases: dict[str, np.ndarray],
     prior_sd: dict[str, np.ndarray],
     offset: np.ndarray | None = None,
-) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], np.ndarray]:
     """Information matrix and vector of each penalised curve's weights.
 
     Parameters
@@ -76,6 +77,8 @@ def curve_information(
     dict
         Exposure -> ``(H, h)``: (m, m) information profiled over the intercept and
         covariates, and (m,) information vector.
+    numpy.ndarray
+        The fitted mean per participant (for :func:`group_information`).
     """
     y = np.asarray(cohort[outcome].values, dtype=np.float64)
     n = y.size
@@ -94,7 +97,7 @@ def curve_information(
     A = np.hstack(blocks)
     P = np.concatenate(penalty)
     off = np.zeros(n) if offset is None else np.asarray(offset, dtype=np.float64)
-    b, info = _poisson_newton(A, y, P, off)
+    b, info, mu = _poisson_newton(A, y, P, off)
     nuis = np.arange(1 + X.shape[1])
     Hnn = info[np.ix_(nuis, nuis)] + np.diag(P[nuis])
     out = {}
@@ -107,12 +110,37 @@ def curve_information(
         # approximation there has linear term (H + P) b
         h = (H + np.diag(P[idx])) @ b[idx]
         out[e] = (H, h)
-    return out
+    return out, mu
+
+
+def group_information(
+    y: np.ndarray, mu: np.ndarray, codes: np.ndarray, n_groups: int, prior_sd: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Information and information vector of each varying intercept, one at a time.
+
+    Given the fitted means ``mu`` of a model without the groups, each group's effect
+    ``g`` maximises ``sum_i (y_i g - mu_i e^g) - g^2 / (2 prior_sd^2)`` (Newton's method);
+    its information there is ``e^g sum_i mu_i``. The coupling of the effects through the
+    intercept is left out (the sampler's mass matrix sees that linear direction).
+    """
+    ysum = np.bincount(codes, weights=y, minlength=n_groups)
+    msum = np.bincount(codes, weights=mu, minlength=n_groups)
+    prec = 1.0 / prior_sd**2
+    g = np.zeros(n_groups)
+    for _ in range(MAX_NEWTON_STEPS):
+        grad = ysum - msum * np.exp(g) - prec * g
+        step = grad / (msum * np.exp(g) + prec)
+        g += step
+        if np.max(np.abs(step)) < 1e-10:
+            break
+    d = msum * np.exp(g)
+    return d, (d + prec) * g
 
 
 def add_informed(spec, cohort: xr.Dataset, designs: dict[str, Any]) -> None:
     """Record in each HSGP design which parametrisation its weights get, and the
-    informed directions where it is ``"informed"`` (in place).
+    informed directions where it is ``"informed"`` (in place); the same for the varying
+    intercepts (``designs["group"]``, always ``"auto"``).
 
     A curve with stratum deviations or with ``measurement = "days"`` stays non-centred
     (its likelihood is not the one approximated here). Every design gets
@@ -136,7 +164,7 @@ def add_informed(spec, cohort: xr.Dataset, designs: dict[str, Any]) -> None:
         and e not in stratified
         and "measurement" not in d
     }
-    if not wanted:
+    if not wanted and "group" not in designs:
         return
     bases = {}
     for e, d in exposures.items():
@@ -148,9 +176,26 @@ def add_informed(spec, cohort: xr.Dataset, designs: dict[str, Any]) -> None:
     offset = (
         np.log(np.asarray(cohort[spec.offset].values, dtype=np.float64)) if spec.offset else None
     )
-    info = curve_information(cohort, spec.outcome, designs["covariates"], bases, sds, offset)
+    info, mu = curve_information(cohort, spec.outcome, designs["covariates"], bases, sds, offset)
+    if "group" in designs:
+        _add_group(spec, cohort, designs["group"], mu)
     for e, d in wanted.items():
         parts = low_rank(*info[e], sds[e])
         d["information_ratio"] = parts["eigenvalues"][0]
         if use_informed(d.get("parametrisation", "auto"), parts["eigenvalues"]) and parts["B"][0]:
             d["informed"] = {"B": parts["B"], "h": parts["h"]}
+
+
+def _add_group(spec, cohort: xr.Dataset, group: dict[str, Any], mu: np.ndarray) -> None:
+    from bayes_walk.model.designs import stratifier
+    from bayes_walk.model.forms.hsgp import prior_median
+    from bayes_walk.model.forms.informed import AUTO_MIN_EIGENVALUE
+
+    codes, labels = stratifier(cohort, group["variable"])
+    sd0 = prior_median(spec.global_priors()["group_sd"])
+    y = np.asarray(cohort[spec.outcome].values, dtype=np.float64)
+    d, h = group_information(y, mu, np.asarray(codes, dtype=np.int64), len(labels), sd0)
+    ratio = float(np.max(d)) * sd0**2
+    group["information_ratio"] = ratio
+    if ratio >= AUTO_MIN_EIGENVALUE:
+        group["informed"] = {"d": d.tolist(), "h": h.tolist()}

@@ -1,9 +1,11 @@
-"""The data-informed parametrisation of HSGP weights: the transform is a change of
-variables with the right Jacobian, the model's density is the non-centred model's, the
-"auto" rule follows the cohort's information, and a fit through it recovers a known
-curve."""
+"""The data-informed parametrisation of HSGP weights and varying intercepts: the
+transforms are changes of variables with the right Jacobian, the model's density is the
+non-centred model's, the "auto" rule follows the cohort's information, and a fit through
+it recovers a known curve."""
 
 from __future__ import annotations
+
+import copy
 
 import numpy as np
 import pytest
@@ -14,10 +16,12 @@ from bayes_walk.model.builder import build_model, make_designs
 from bayes_walk.model.forms import hsgp
 from bayes_walk.model.forms.informed import (
     AUTO_MIN_EIGENVALUE,
+    diagonal_transform,
     informed_transform,
     low_rank,
     use_informed,
 )
+from bayes_walk.model.information import group_information
 from bayes_walk.spec.model_spec import load_spec, spec_from_dict
 
 
@@ -108,24 +112,36 @@ def test_bad_parametrisation_is_refused():
         spec_from_dict(d)
 
 
+def _without_informed(designs):
+    out = copy.deepcopy(designs)
+    for d in [*out["exposures"].values(), out["group"]]:
+        d.pop("informed", None)
+    return out
+
+
 def test_same_density_as_the_non_centred_model():
-    cohort = toy_cohort(n=3000, seed=1)
-    inf = build_model(_spec("informed"), cohort)
-    nc = build_model(_spec("noncentred"), cohort)
+    # large enough that "auto" samples the curves and the municipality intercepts informed
+    cohort = toy_cohort(n=40000, seed=1)
+    spec = _spec("auto")
+    designs = make_designs(spec, cohort)
+    assert "informed" in designs["group"]
+    assert all("informed" in d for d in designs["exposures"].values())
+    inf = build_model(spec, cohort, designs)
+    nc = build_model(spec, cohort, _without_informed(designs))
     assert "coef_walking_min_informed__" in inf.model.initial_point()
+    assert "effect_municipality_informed__" in inf.model.initial_point()
     assert "z_walking_min" in nc.model.initial_point()
     rng = np.random.default_rng(5)
+    names = ["coef_walking_min", "coef_walking_mets", "effect_municipality"]
+    values = inf.model.compile_fn(
+        inf.model.replace_rvs_by_values([inf.model[v] for v in names]),
+        inputs=inf.model.value_vars,
+        on_unused_input="ignore",
+    )
     for _ in range(3):
-        point = {
-            k: v + rng.normal(size=np.shape(v)) * 0.3 for k, v in inf.model.initial_point().items()
-        }
-        coefs = inf.model.compile_fn(
-            inf.model.replace_rvs_by_values(
-                [inf.model["coef_walking_min"], inf.model["coef_walking_mets"]]
-            ),
-            inputs=inf.model.value_vars,
-            on_unused_input="ignore",
-        )(point)
+        start = inf.model.initial_point()
+        point = {k: v + rng.normal(size=np.shape(v)) * 0.3 for k, v in start.items()}
+        *coefs, effect = values(point)
         other = {k: v for k, v in point.items() if "informed__" not in k}
         log_s = 0.0
         for e, coef in zip(("walking_min", "walking_mets"), coefs, strict=True):
@@ -135,10 +151,52 @@ def test_same_density_as_the_non_centred_model():
             s = hsgp.sqrt_psd(amp, ell, hsgp._omega(d), d["kernel"], xp=np)
             other[f"z_{e}"] = coef / s
             log_s += np.log(s).sum()
+        sd = np.exp(point["sd_municipality_log__"])
+        other["z_municipality"] = effect / sd
+        log_s += effect.size * np.log(sd)
         lp_inf = inf.model.compile_logp(jacobian=False)(point)
         lp_nc = nc.model.compile_logp(jacobian=False)(other)
-        # density of coef = density of z / prod(s)
+        # density of (coef, effect) = density of z / prod(scales)
         assert lp_inf == pytest.approx(lp_nc - log_s, abs=1e-6)
+
+
+def test_group_information_is_each_group_estimate():
+    rng = np.random.default_rng(0)
+    codes = rng.integers(0, 5, 20000)
+    truth = np.array([-0.3, 0.0, 0.2, 0.4, -0.1])
+    mu = np.full(codes.size, 0.2)
+    y = rng.poisson(mu * np.exp(truth[codes]))
+    d, h = group_information(y.astype(float), mu, codes, 5, prior_sd=10.0)
+    g = h / (d + 0.01)
+    ysum = np.bincount(codes, weights=y, minlength=5)
+    msum = np.bincount(codes, weights=mu, minlength=5)
+    # a flat prior: each group's maximum likelihood log(observed / expected)
+    np.testing.assert_allclose(g, np.log(ysum / msum), atol=1e-3)
+    np.testing.assert_allclose(d, ysum, rtol=1e-3)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_diagonal_transform(seed):
+    import pytensor
+    import pytensor.tensor as pt
+
+    rng = np.random.default_rng(seed)
+    d, h = rng.uniform(0, 200, 6), rng.normal(size=6) * 20
+    s = 0.3
+    tr = diagonal_transform(d, h)
+    u = pt.dvector("u")
+    inputs = (None, None, pt.as_tensor(0.0), pt.as_tensor(s))
+    eff = tr.backward(u, *inputs)
+    back = pytensor.function([u], eff)
+    fwd = pytensor.function([u], tr.forward(u, *inputs))
+    jac = pytensor.function([u], pytensor.gradient.jacobian(eff, u))
+    logdet = pytensor.function([u], tr.log_jac_det(u, *inputs), on_unused_input="ignore")
+    x = rng.normal(size=6)
+    np.testing.assert_allclose(fwd(back(x)), x, atol=1e-10)
+    np.testing.assert_allclose(logdet(x), np.log(np.diag(jac(x))), atol=1e-10)
+    # the Gaussian posterior of effect_g under N(0, s^2) and exp(h g - d g^2 / 2)
+    np.testing.assert_allclose(back(np.zeros(6)), h / (d + 1 / s**2), atol=1e-10)
+    np.testing.assert_allclose(np.diag(jac(x)) ** 2, 1 / (d + 1 / s**2), atol=1e-12)
 
 
 def test_auto_follows_the_information():
@@ -164,3 +222,41 @@ def test_informed_fit_recovers_the_curve():
     truth = 2.0 * toy_truth(grid)
     assert np.mean((lo[inside] <= truth[inside]) & (truth[inside] <= hi[inside])) >= 0.9
     assert fit.diagnostics["divergences"] <= 2
+
+
+REWRITE_CHECK = """
+import sys
+sys.path.insert(0, {helpers!r})
+import numpy as np, pytensor
+from _helpers_model import toy_cohort
+from bayes_walk.model.builder import build_model, make_designs
+from bayes_walk.spec.model_spec import load_spec
+spec = load_spec("gp")
+cohort = toy_cohort(n=2000, seed=3)
+designs = make_designs(spec, cohort)
+G = len(designs["group"]["labels"])
+designs["group"]["informed"] = {{"d": np.linspace(50, 500, G).tolist(), "h": [3.0] * G}}
+for d in designs["exposures"].values():
+    m = d["m"]
+    d["informed"] = {{"B": np.eye(m)[:, :3].tolist(), "h": [1.0] * m}}
+model = build_model(spec, cohort, designs, fused=True).model
+logp = pytensor.graph.rewrite_graph(model.logp(), include=["canonicalize", "stabilize"])
+pytensor.grad(logp, model.value_vars)
+print("done")
+"""
+
+
+def test_the_samplers_graph_rewrites_terminate(tmp_path):
+    # nutpie rewrites the log density with "canonicalize" and "stabilize" before compiling;
+    # a first form of the group transform made those rewrites loop forever
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    helpers = str(Path(__file__).resolve().parents[1])
+    code = REWRITE_CHECK.format(helpers=helpers)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=240, check=False
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "done" in out.stdout

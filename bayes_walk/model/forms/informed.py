@@ -141,3 +141,44 @@ def informed_transform(B: Any, h: Any):
             return pt.sum(pt.log(s)) - pt.sum(pt.log(pt.diag(L)))
 
     return Informed()
+
+
+def diagonal_transform(d: Any, h: Any):
+    """The elementwise version for independent effects (varying intercepts).
+
+    With information ``d_g`` and information vector ``h_g`` per effect (no coupling
+    between effects), ``effect_g = mean_g + sd_g u_g`` with ``sd_g = (1 / s^2 +
+    d_g)^-1/2`` and ``mean_g = sd_g^2 h_g``, the effect's Gaussian posterior given the
+    group SD ``s``: non-centred (``s u_g``) for a group with few cases, centred on its own
+    estimate for one with many.
+    """
+    import pytensor.tensor as pt
+    from pymc.logprob.transforms import Transform
+
+    dc = pt.constant(np.asarray(d, dtype=np.float64))
+    hc = pt.constant(np.asarray(h, dtype=np.float64))
+
+    def parts(inputs):
+        # posterior SD and mean of each effect under N(0, s^2) and the approximation;
+        # written without s * (...) / s, on which PyTensor's canonicalisation of the
+        # Normal log density at the transformed value did not terminate
+        s = inputs[-1]
+        prec = pt.reciprocal(s**2) + dc
+        return pt.reciprocal(pt.sqrt(prec)), hc / prec
+
+    class DiagonalInformed(Transform):
+        name = "informed"
+
+        def backward(self, value, *inputs):
+            sd, mean = parts(inputs)
+            return mean + sd * value
+
+        def forward(self, value, *inputs):
+            sd, mean = parts(inputs)
+            return (value - mean) / sd
+
+        def log_jac_det(self, value, *inputs):
+            sd, _ = parts(inputs)
+            return pt.log(sd)
+
+    return DiagonalInformed()
