@@ -189,7 +189,7 @@ def add_informed(spec, cohort: xr.Dataset, designs: dict[str, Any]) -> None:
 def _add_group(spec, cohort: xr.Dataset, group: dict[str, Any], mu: np.ndarray) -> None:
     from bayes_walk.model.designs import stratifier
     from bayes_walk.model.forms.hsgp import prior_median
-    from bayes_walk.model.forms.informed import AUTO_MIN_EIGENVALUE
+    from bayes_walk.model.forms.informed import use_informed
 
     codes, labels = stratifier(cohort, group["variable"])
     sd0 = prior_median(spec.global_priors()["group_sd"])
@@ -197,5 +197,5 @@ def _add_group(spec, cohort: xr.Dataset, group: dict[str, Any], mu: np.ndarray) 
     d, h = group_information(y, mu, np.asarray(codes, dtype=np.int64), len(labels), sd0)
     ratio = float(np.max(d)) * sd0**2
     group["information_ratio"] = ratio
-    if ratio >= AUTO_MIN_EIGENVALUE:
+    if use_informed("auto", [ratio]):
         group["informed"] = {"d": d.tolist(), "h": h.tolist()}
