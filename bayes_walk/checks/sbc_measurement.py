@@ -8,7 +8,9 @@ habit from the cohort's *observed* days, so a replicate is drawn here by the gen
 story of docs/models.md "Measurement error":
 
 1. every parameter from the prior (``pm.sample_prior_predictive``);
-2. a log habit ``h_i ~ Normal(habit_mu, habit_sd)`` per participant;
+2. a log habit ``h_i`` per participant from the population model
+   (``model/habit_population.py``: Box-Cox normal with shape ``habit_shape`` around
+   ``habit_mu + X_i habit_beta``);
 3. the day statistics given the habit: ``ybar_i ~ Normal(h_i, day_sd / sqrt(k_i))`` and
    ``ss_i ~ day_sd**2 * chi2(k_i - 1)`` (what ``k_i`` log-normal days would give);
 4. the outcome at ``habit_i = exp(h_i + day_sd**2 / 2)``: the model is forward-sampled
@@ -17,7 +19,7 @@ story of docs/models.md "Measurement error":
 
 The replicate's data are the outcome and the simulated ``days_mean``/``days_ss``; the
 fitted model reads them through ``with_data``. Besides the spec's quantities, the
-population and day parameters and the habit of two participants (fewest and most valid
+population (``habit_mu``, ``habit_sd``, ``habit_shape``) and day parameters and the habit of two participants (fewest and most valid
 days) are ranked.
 """
 
@@ -32,6 +34,7 @@ import xarray as xr
 
 from bayes_walk.checks.sbc import Replicate, var
 from bayes_walk.checks.sbc_pymc import PymcSBC
+from bayes_walk.model import habit_population as population
 from bayes_walk.model.measurement import _habit, conditional
 
 
@@ -55,7 +58,7 @@ class MeasurementSBC(PymcSBC):
     def __post_init__(self) -> None:
         self.quantities_fn = dict(self.quantities_fn)
         for e in self.exposures:
-            for p in ("habit_mu", "habit_sd", "day_sd"):
+            for p in ("habit_mu", "habit_sd", "habit_shape", "day_sd"):
                 self.quantities_fn[f"{p}_{e}"] = var(f"{p}_{e}")
             k = self._data(f"days_k_{e}")
             has = np.flatnonzero(k > 0)
@@ -74,6 +77,18 @@ class MeasurementSBC(PymcSBC):
     def _data(self, name: str) -> np.ndarray:
         return np.asarray(self.model[name].get_value(), dtype=np.float64)
 
+    def _population(self, draws: xr.Dataset, e: str, rows=slice(None)):
+        """Population location and log-scale SD per draw and participant
+        (``habit_population.location_scale``), shapes broadcastable to (draw, participant)."""
+        mu, sd, lam = (
+            np.asarray(draws[f"{p}_{e}"].values).reshape(-1)
+            for p in ("habit_mu", "habit_sd", "habit_shape")
+        )
+        if f"habit_beta_{e}" not in draws:
+            return mu[:, None], sd[:, None]
+        beta = np.asarray(draws[f"habit_beta_{e}"].values).reshape(mu.size, -1)
+        return population.location_scale(np, mu, sd, lam, beta, self._data("X_covariates")[rows])
+
     def simulate(self, n: int, seed: int) -> list[Replicate]:
         """Draw ``n`` parameter sets, day statistics and outcomes (module docstring)."""
         import pymc as pm
@@ -91,18 +106,19 @@ class MeasurementSBC(PymcSBC):
         for e in self.exposures:
             k = self._data(f"days_k_{e}")
             ybar_obs = self._data(f"days_mean_{e}")
-            mu, sb, sw = (
+            lam, sw = (
                 np.asarray(prior[f"{p}_{e}"].isel(chain=0).values)[:, None]
-                for p in ("habit_mu", "habit_sd", "day_sd")
+                for p in ("habit_shape", "day_sd")
             )
-            h = mu + sb * rng.standard_normal((n, k.size))
+            a, sb = self._population(prior.isel(chain=0), e)
+            h = population.draw(rng, a, sb, lam, (n, k.size))
             ybar = np.where(
                 k > 0, h + sw / np.sqrt(np.maximum(k, 1.0)) * rng.standard_normal(h.shape), 0.0
             )
             df = np.maximum(k - 1.0, 0.0)
             ss = np.where(df > 0, sw**2 * rng.chisquare(np.maximum(df, 1.0), size=h.shape), 0.0)
             days[f"days_mean_{e}"], days[f"days_ss_{e}"] = ybar, ss
-            m_obs, prec = conditional(mu, sb, sw, k, ybar_obs)
+            m_obs, prec = conditional(a, sb, sw, k, ybar_obs)
             z = (h - m_obs) * np.sqrt(prec)
             trace[f"habit_z_{e}"] = (("chain", "draw", "participant"), z[None])
             truth_habit[e] = np.exp(h + sw**2 / 2.0)
@@ -135,12 +151,9 @@ class MeasurementSBC(PymcSBC):
         for label, (e, j) in self._watch.items():
             k = self._data(f"days_k_{e}")[j]
             ybar = float(np.asarray(data[f"days_mean_{e}"])[j])
-            mu, sb, sw = (
-                np.asarray(post[f"{p}_{e}"].transpose("chain", "draw").values).ravel()
-                for p in ("habit_mu", "habit_sd", "day_sd")
-            )
-            z = np.asarray(
-                post[f"habit_z_{e}"].isel(participant=j).transpose("chain", "draw").values
-            ).ravel()
-            out[label] = _habit(np, mu, sb, sw, k, ybar, z)
+            flat = post.transpose("chain", "draw", ...)
+            sw = np.asarray(flat[f"day_sd_{e}"].values).ravel()
+            a, sb = (v[:, 0] for v in self._population(flat, e, rows=[j]))
+            z = np.asarray(flat[f"habit_z_{e}"].isel(participant=j).values).ravel()
+            out[label] = _habit(np, a, sb, sw, k, ybar, z)
         return out

@@ -18,6 +18,7 @@ import numpy as np
 import xarray as xr
 
 from bayes_walk.model import measurement
+from bayes_walk.model.covariates import centred_covariates
 
 MAX_PPC_DRAWS = 500
 # Up to this many draw x participant cells the posterior predictive is stored for every
@@ -129,9 +130,11 @@ def posterior_predictive(
     }
     # the latent habit of a measurement = "days" exposure at the same draws as mu: what
     # g-computation moves each participant from (the n habit_z draws are not kept)
+    cov = built.designs["covariates"]
+    X = centred_covariates(cohort, cov) if cov["columns"] else None
     for name, d in built.designs["exposures"].items():
         if "measurement" in d:
-            habit = measurement.habit_draws(thin, cohort, name).astype(np.float32)
+            habit = measurement.habit_draws(thin, cohort, name, X).astype(np.float32)
             out[f"habit_{name}"] = xr.DataArray(habit, dims=DRAW_DIMS, coords=coords)
     return xr.Dataset(out, attrs={"thin_step": step})
 

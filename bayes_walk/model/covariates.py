@@ -47,6 +47,12 @@ def raw_covariates(cohort: xr.Dataset, d: dict[str, Any]) -> np.ndarray:
     return np.hstack(blocks) if blocks else np.zeros((n, 0))
 
 
+def centred_covariates(cohort: xr.Dataset, d: dict[str, Any]) -> np.ndarray:
+    """The model's covariate matrix ``X_covariates``: :func:`raw_covariates` minus the
+    design's column means."""
+    return raw_covariates(cohort, d) - np.asarray(d["shift"])
+
+
 def categorical_columns(d: dict[str, Any]) -> np.ndarray:
     """Bool per column: whether it is a dummy of a categorical covariate."""
     return np.concatenate(

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from bayes_walk.model.covariates import raw_covariates
+from bayes_walk.model.covariates import centred_covariates
 from bayes_walk.model.designs import design_terms, stratifier
 from bayes_walk.model.forms import get_form
 from bayes_walk.model.measurement import measurement_data
@@ -23,8 +23,7 @@ def data_with_dims(
     cov = designs["covariates"]
     out: dict[str, tuple[np.ndarray, tuple[str, ...]]] = {}
     if cov["columns"]:
-        X = raw_covariates(cohort, cov) - np.asarray(cov["shift"])
-        out["X_covariates"] = (X, ("participant", "covariate"))
+        out["X_covariates"] = (centred_covariates(cohort, cov), ("participant", "covariate"))
     for names in design_terms(designs):
         form = get_form(designs["exposures"][names[0]]["form"])
         xs = [np.asarray(cohort[k].values, dtype=np.float64) for k in names]

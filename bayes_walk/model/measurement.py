@@ -6,7 +6,8 @@ mean of their few valid days. The day model (docs/models.md "Measurement error")
 
     y_id = log(max(daily minutes, FLOOR_MIN))      for each valid day d of participant i
     y_id | h_i ~ Normal(h_i, sigma_within)
-    h_i ~ Normal(mu, sigma_between)                (population model, no covariates)
+    h_i ~ BoxCoxNormal(mu + X_i beta, sigma_between, lambda)
+                                                   (population model: habit_population.py)
     habit_i = exp(h_i + sigma_within**2 / 2)       (min/day: the mean of the daily minutes)
 
 Given ``h_i`` the day model is conjugate, so ``k_i`` (valid days), ``ybar_i`` (mean of
@@ -14,12 +15,16 @@ Given ``h_i`` the day model is conjugate, so ``k_i`` (valid days), ``ybar_i`` (m
 days, and the ``(participant, day)`` array never enters the model. The joint density is
 factored as ``p(ybar | mu, sigma_b, sigma_w) * p(h | ybar, ...) * p(SS | sigma_w)``:
 
-- ``ybar_i ~ Normal(mu, sqrt(sigma_b**2 + sigma_w**2 / k_i))`` (marginal, closed form);
+- ``ybar_i ~ Normal(a_i, sqrt(sigma_b**2 + sigma_w**2 / k_i))`` (marginal, closed form,
+  under the log-normal population ``Normal(a_i, sigma_b)``, ``a_i = mu + X_i beta``);
 - ``h_i = m_i + s_i * z_i`` with ``z_i ~ Normal(0, 1)`` and ``m_i, s_i`` the conjugate
   posterior mean and SD of ``h_i`` given the days (non-centred on the conditional, so the
   ``z_i`` are a priori and nearly a posteriori standard normal: only the outcome moves
   them); participants with fewer days get a larger ``s_i``;
-- ``SS / sigma_w**2 ~ chi2(sum_i (k_i - 1))``.
+- ``SS / sigma_w**2 ~ chi2(sum_i (k_i - 1))``;
+- the Box-Cox population's log density minus the log-normal's at ``h_i``
+  (``habit_population.log_correction``; 0 at ``lambda = 0``), which makes the factored
+  density exact for any shape.
 
 The curve then reads ``habit_i``: for a design with knots (``"interp"``) the knot index
 and weight become graph tensors, otherwise the scaled exposure ``x_<e>`` does; the
@@ -34,6 +39,7 @@ import numpy as np
 import xarray as xr
 
 from bayes_walk.errors import SpecError
+from bayes_walk.model import habit_population as population
 
 # Daily series of each exposure that supports measurement = "days".
 DAILY_SERIES = {"walking_min": "daily_walking_min"}
@@ -133,9 +139,10 @@ def measurement_data(cohort: xr.Dataset, name: str) -> dict[str, tuple[np.ndarra
 def latent_habit(name: str, design: dict[str, Any], data: dict[str, Any]):
     """Add the day model of ``name`` to the current model; return ``habit_i`` (min/day).
 
-    Parameters ``habit_mu_<e>``, ``habit_sd_<e>``, ``day_sd_<e>`` (log scale) and
-    ``habit_z_<e>`` (participant); the density of the days is a ``pm.Potential``
-    ``days_<e>``.
+    Parameters ``habit_mu_<e>``, ``habit_sd_<e>``, ``habit_shape_<e>``,
+    ``habit_beta_<e>`` (covariate; when the spec adjusts), ``day_sd_<e>`` (log scale) and
+    ``habit_z_<e>`` (participant); the density of the days and the population's departure
+    from log-normal are a ``pm.Potential`` ``days_<e>``.
     """
     import pymc as pm
     import pytensor.tensor as pt
@@ -145,17 +152,27 @@ def latent_habit(name: str, design: dict[str, Any], data: dict[str, Any]):
     m = design["measurement"]
     k, ybar, ss = (data[f"days_{s}_{name}"] for s in ("k", "mean", "ss"))
     mu = pm.Normal(f"habit_mu_{name}", m["log_center"], PRIORS["habit_mu_sd"]["sigma"])
-    sb = make_rv(f"habit_sd_{name}", PRIORS["habit_sd"])
+    X = data.get("X_covariates")
+    beta = (
+        make_rv(f"habit_beta_{name}", population.PRIORS["habit_beta"], dims="covariate")
+        if X is not None
+        else None
+    )
+    sd = make_rv(f"habit_sd_{name}", PRIORS["habit_sd"])
+    lam = make_rv(f"habit_shape_{name}", population.PRIORS["habit_shape"])
+    a, sb = population.location_scale(pt, mu, sd, lam, beta, X)
     sw = make_rv(f"day_sd_{name}", PRIORS["day_sd"])
     z = pm.Normal(f"habit_z_{name}", 0.0, 1.0, dims=("participant",))
     has = pt.gt(k, 0)
     k1 = pt.maximum(k, 1.0)
     marg_sd = pt.sqrt(sb**2 + sw**2 / k1)
-    marg = pm.logp(pm.Normal.dist(mu, marg_sd), ybar)
+    marg = pm.logp(pm.Normal.dist(a, marg_sd), ybar)
     df = pt.sum(pt.maximum(k - 1.0, 0.0))
     within = -df * pt.log(sw) - pt.sum(ss) / (2.0 * sw**2)
-    pm.Potential(f"days_{name}", pt.sum(pt.switch(has, marg, 0.0)) + within)
-    return _habit(pt, mu, sb, sw, k, ybar, z)
+    log_h = _log_habit(pt, a, sb, sw, k, ybar, z)
+    shape = pt.sum(population.log_correction(pt, log_h, a, sb, lam))
+    pm.Potential(f"days_{name}", pt.sum(pt.switch(has, marg, 0.0)) + within + shape)
+    return pt.exp(log_h + sw**2 / 2.0)
 
 
 def conditional(mu, sb, sw, k, ybar):
@@ -165,11 +182,17 @@ def conditional(mu, sb, sw, k, ybar):
     return (mu / sb**2 + k * ybar / sw**2) / prec, prec
 
 
-def _habit(xp, mu, sb, sw, k, ybar, z):
-    """``habit_i`` from the conjugate conditional of ``h_i`` given the days; ``xp`` is
-    ``numpy`` or ``pytensor.tensor`` (the graph and the stored draws share the formula)."""
-    cond_mean, prec = conditional(mu, sb, sw, k, ybar)
-    return xp.exp(cond_mean + z / xp.sqrt(prec) + sw**2 / 2.0)
+def _log_habit(xp, a, sb, sw, k, ybar, z):
+    """``h_i`` from ``z_i``, non-centred on the conjugate conditional given the days under
+    the log-normal ``Normal(a_i, sb)``; ``xp`` is ``numpy`` or ``pytensor.tensor`` (the
+    graph and the stored draws share the formula)."""
+    cond_mean, prec = conditional(a, sb, sw, k, ybar)
+    return cond_mean + z / xp.sqrt(prec)
+
+
+def _habit(xp, a, sb, sw, k, ybar, z):
+    """``habit_i`` (min/day) from ``z_i``: see :func:`_log_habit`."""
+    return xp.exp(_log_habit(xp, a, sb, sw, k, ybar, z) + sw**2 / 2.0)
 
 
 def term_data(name: str, design: dict[str, Any], habit) -> dict[str, Any]:
@@ -194,12 +217,16 @@ def as_vectors(pieces: list) -> list:
     return [Vector(piece_value(p)) if isinstance(p, KnotCurve) else p for p in pieces]
 
 
-def habit_draws(post: xr.Dataset, cohort: xr.Dataset, name: str) -> np.ndarray:
+def habit_draws(
+    post: xr.Dataset, cohort: xr.Dataset, name: str, covariates: np.ndarray | None = None
+) -> np.ndarray:
     """``habit_i`` (min/day) at the draws of ``post``: ``(chain, draw, participant)``.
 
     :func:`latent_habit`'s formula (tested equal to its graph), in numpy, from the
     posterior's ``habit_mu_<e>``, ``habit_sd_<e>``, ``day_sd_<e>``, ``habit_z_<e>`` and the
     cohort's day statistics. The fit stores it at the posterior predictive's draws.
+    ``covariates`` is the model's ``X_covariates`` (participant, covariate) when the spec
+    adjusts (the population location depends on them through ``habit_beta_<e>``).
     """
     st = daily_statistics(cohort, name)
     k, ybar = st["k"].astype(np.float64), st["mean_log"]
@@ -209,4 +236,12 @@ def habit_draws(post: xr.Dataset, cohort: xr.Dataset, name: str) -> np.ndarray:
 
     mu, sb, sw = scalar("habit_mu"), scalar("habit_sd"), scalar("day_sd")
     z = np.asarray(post[f"habit_z_{name}"].transpose("chain", "draw", "participant").values)
+    beta = post.get(f"habit_beta_{name}")
+    if beta is not None:
+        if covariates is None:
+            raise ValueError(f"habit_draws of {name}: the fit has habit_beta, pass covariates")
+        b = np.asarray(beta.transpose("chain", "draw", "covariate").values)
+        X = np.asarray(covariates, dtype=np.float64)
+        lam = scalar("habit_shape")[..., 0]
+        mu, sb = population.location_scale(np, mu[..., 0], sb[..., 0], lam, b, X)
     return _habit(np, mu, sb, sw, k, ybar, z)

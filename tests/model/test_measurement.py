@@ -83,52 +83,76 @@ def test_plain_and_fused_agree(cohort, form):
     np.testing.assert_allclose(ga, gb, rtol=1e-5, atol=1e-4 * np.abs(ga).max())
 
 
-def test_day_density_is_the_direct_one(cohort):
-    """The Potential (marginal of the mean + chi-square of SS) plus the N(0,1) of z equals the
-    direct density of the days and habits (Jacobian of h = m + s z included)."""
+def _box_cox_logpdf(h, a, g_sd, lam):
+    """Log density of the log habit ``h`` when ``(H**lam - 1) / lam`` is normal with median
+    ``exp(a)`` and SD ``g_sd`` (truncated to the transform's support), written on the
+    Box-Cox scale: an independent form of ``habit_population``'s."""
+    from scipy import stats
+
+    if lam == 0.0:
+        return stats.norm.logpdf(h, a, g_sd)
+    g, g_mean = np.expm1(lam * h) / lam, np.expm1(lam * a) / lam
+    # the support is g > -1/lam (lam > 0) or g < -1/lam (lam < 0)
+    mass = stats.norm.cdf((g_mean + 1.0 / lam) / g_sd * np.sign(lam))
+    return stats.norm.logpdf(g, g_mean, g_sd) + lam * h - np.log(mass)
+
+
+@pytest.mark.parametrize("lam,with_beta", [(0.0, False), (0.45, True), (-0.6, True)])
+def test_day_density_is_the_direct_one(cohort, lam, with_beta):
+    """The Potential (marginal of the mean, chi-square of SS, the population's departure
+    from log-normal) plus the N(0,1) of z equals the direct density of the days and habits
+    (Jacobian of h = m + s z included), for log-normal and Box-Cox populations with
+    covariates."""
     from scipy import stats
 
     from bayes_walk.model.builder import build_model
+    from bayes_walk.model.covariates import centred_covariates
 
     built = build_model(_spec(), cohort)
     m = built.model
     (pot_value,) = m.replace_rvs_by_values([m.potentials[0]])
     pot = m.compile_fn(pot_value, inputs=m.value_vars, on_unused_input="ignore")
     mu, sb, sw = 4.4, 0.4, 0.33
+    X = centred_covariates(cohort, built.designs["covariates"])
+    # the model holds X as stored (float32): use its values so the sums agree to rounding
+    np.testing.assert_allclose(m["X_covariates"].get_value(), X, atol=1e-6)
+    X = np.asarray(m["X_covariates"].get_value(), dtype=np.float64)
     rng = np.random.default_rng(1)
+    beta = 0.2 * rng.standard_normal(X.shape[1]) if with_beta else np.zeros(X.shape[1])
+    a = mu + X @ beta
+    g_sd = sb * np.exp(lam * mu)  # one SD on the Box-Cox scale
+    sbi = g_sd * np.exp(-lam * a)  # the log-scale SD at each participant's median
     z = rng.standard_normal(cohort.sizes["participant"])
     ip = m.initial_point()
     ip.update(
         habit_mu_walking_min=mu,
         habit_sd_walking_min_log__=np.log(sb),
+        habit_shape_walking_min=lam,
+        habit_beta_walking_min=beta,
         day_sd_walking_min_log__=np.log(sw),
         habit_z_walking_min=z,
     )
-    ours = float(pot(ip)) + stats.norm.logpdf(z).sum()
     st = measurement.daily_statistics(cohort, "walking_min")
     k, ybar = st["k"], st["mean_log"]
-    prec = 1 / sb**2 + k / sw**2
-    h = (mu / sb**2 + k * ybar / sw**2) / prec + z / np.sqrt(prec)
+    prec = 1 / sbi**2 + k / sw**2
     days = cohort["daily_walking_min"].values
     valid = cohort["valid_day"].values
     y = np.log(np.maximum(np.where(valid, days, 1.0), 1.0))
-    direct = stats.norm.logpdf(h, mu, sb).sum()
-    direct += np.where(valid, stats.norm.logpdf(y, h[:, None], sw), 0.0).sum()
-    direct -= 0.5 * np.log(prec).sum()  # density of z: times |dh/dz| = s = prec**-0.5
     # the Potential drops constants: -(k_i - 1)/2 log(2 pi) - log(k_i)/2 per participant
     has = k > 0
     const = -0.5 * (k[has] - 1).sum() * np.log(2 * np.pi) - 0.5 * np.log(k[has]).sum()
-    other = direct - ours - const
-    ip2 = dict(ip, habit_z_walking_min=rng.standard_normal(z.size))
-    z2 = ip2["habit_z_walking_min"]
-    h2 = (mu / sb**2 + k * ybar / sw**2) / prec + z2 / np.sqrt(prec)
-    d2 = stats.norm.logpdf(h2, mu, sb).sum()
-    d2 += np.where(valid, stats.norm.logpdf(y, h2[:, None], sw), 0.0).sum()
-    d2 -= 0.5 * np.log(prec).sum()
-    o2 = float(pot(ip2)) + stats.norm.logpdf(z2).sum()
+
+    def gap(zz):
+        h = (a / sbi**2 + k * ybar / sw**2) / prec + zz / np.sqrt(prec)
+        direct = _box_cox_logpdf(h, a, g_sd, lam).sum()
+        direct += np.where(valid, stats.norm.logpdf(y, h[:, None], sw), 0.0).sum()
+        direct -= 0.5 * np.log(prec).sum()  # density of z: times |dh/dz| = prec**-0.5
+        ours = float(pot(dict(ip, habit_z_walking_min=zz))) + stats.norm.logpdf(zz).sum()
+        return direct - ours - const
+
+    assert gap(z) == pytest.approx(0.0, abs=1e-6)
     # the same at another z: the factorisation is exact
-    assert d2 - o2 - const == pytest.approx(other, abs=1e-6)
-    assert other == pytest.approx(0.0, abs=1e-6)
+    assert gap(rng.standard_normal(z.size)) == pytest.approx(0.0, abs=1e-6)
 
 
 def test_stored_habit_is_the_graph_habit(cohort):
@@ -139,28 +163,40 @@ def test_stored_habit_is_the_graph_habit(cohort):
     name = "walking_min"
     design = {"measurement": measurement.measurement_design(cohort, name)}
     n = cohort.sizes["participant"]
-    with pm.Model(coords={"participant": np.arange(n)}) as m:
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((n, 3))
+    coords = {"participant": np.arange(n), "covariate": ["a", "b", "c"]}
+    with pm.Model(coords=coords) as m:
         data = {k: pm.Data(k, a, dims=dims) for k, (a, dims) in
                 measurement.measurement_data(cohort, name).items()}  # fmt: skip
+        data["X_covariates"] = pm.Data("X_covariates", X, dims=("participant", "covariate"))
         habit = measurement.latent_habit(name, design, data)
-    f = m.compile_fn(m.replace_rvs_by_values([habit])[0], inputs=m.value_vars)
-    rng = np.random.default_rng(4)
-    draws = [(4.3, 0.5, 0.3), (4.6, 0.3, 0.5)]
+    f = m.compile_fn(
+        m.replace_rvs_by_values([habit])[0], inputs=m.value_vars, on_unused_input="ignore"
+    )
+    draws = [(4.3, 0.5, 0.3, 0.2), (4.6, 0.3, 0.5, -0.4)]
     zs = rng.standard_normal((len(draws), n))
+    betas = 0.3 * rng.standard_normal((len(draws), 3))
     graph = np.stack([
         f({"habit_mu_walking_min": mu, "habit_sd_walking_min_log__": np.log(sb),
-           "day_sd_walking_min_log__": np.log(sw), "habit_z_walking_min": z})
-        for (mu, sb, sw), z in zip(draws, zs, strict=True)
+           "day_sd_walking_min_log__": np.log(sw), "habit_z_walking_min": z,
+           "habit_shape_walking_min": lam, "habit_beta_walking_min": b})
+        for (mu, sb, sw, lam), z, b in zip(draws, zs, betas, strict=True)
     ])  # fmt: skip
     post = xr.Dataset(
         {
             "habit_mu_walking_min": (("chain", "draw"), [[d[0] for d in draws]]),
             "habit_sd_walking_min": (("chain", "draw"), [[d[1] for d in draws]]),
             "day_sd_walking_min": (("chain", "draw"), [[d[2] for d in draws]]),
+            "habit_shape_walking_min": (("chain", "draw"), [[d[3] for d in draws]]),
+            "habit_beta_walking_min": (("chain", "draw", "covariate"), betas[None]),
             "habit_z_walking_min": (("chain", "draw", "participant"), zs[None]),
-        }
+        },
+        coords={"covariate": ["a", "b", "c"]},
     )
-    ours = measurement.habit_draws(post, cohort, name)
+    with pytest.raises(ValueError, match="pass covariates"):
+        measurement.habit_draws(post, cohort, name)
+    ours = measurement.habit_draws(post, cohort, name, X)
     assert ours.shape == (1, 2, n)
     assert np.allclose(ours[0], graph, rtol=1e-10)
 
