@@ -19,8 +19,14 @@ from measurement_error_study import with_derived  # scripts/ is on sys.path when
 from bayes_walk.cohort.sim_population import DAILY_VOLUME_SD
 
 
+# naive, then the bound (oracle: true habits), then the days models, older first
+ORDER = ("naive", "oracle", "days_lognormal", "days")
+
+
 def tables(folder: Path) -> str:
     d = with_derived(pd.read_csv(folder / "results.csv"))
+    rank = {f: i for i, f in enumerate(ORDER)}
+    d = d.sort_values(["fit", "x"], key=lambda c: c.map(rank) if c.name == "fit" else c)
     reps = d["replicate"].nunique()
     lines = [
         f"**{folder.name}** ({reps} replicates)",
@@ -53,6 +59,15 @@ def tables(folder: Path) -> str:
             f"Within-person SD: posterior medians {days.day_sd_median.min():.4f}-"
             f"{days.day_sd_median.max():.4f}; the 90% interval covers the simulator's "
             f"{DAILY_VOLUME_SD} in {int(cov)} of {len(days)} fits.",
+        ]
+    if "shape_median" in days and days.shape_median.notna().any():
+        sh = days.dropna(subset=["shape_median"])
+        cov = ((sh.shape_lo <= 0.5) & (0.5 <= sh.shape_hi)).sum()
+        lines += [
+            "",
+            f"Population shape (Box-Cox lambda; the simulator's square-root normal is 0.5): "
+            f"posterior medians {sh.shape_median.min():.2f}-{sh.shape_median.max():.2f}; "
+            f"the 90% interval covers 0.5 in {int(cov)} of {len(sh)} fits.",
         ]
     return "\n".join(lines) + "\n"
 

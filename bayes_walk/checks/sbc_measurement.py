@@ -80,10 +80,11 @@ class MeasurementSBC(PymcSBC):
     def _population(self, draws: xr.Dataset, e: str, rows=slice(None)):
         """Population location and log-scale SD per draw and participant
         (``habit_population.location_scale``), shapes broadcastable to (draw, participant)."""
-        mu, sd, lam = (
+        mu, sd, shape = (
             np.asarray(draws[f"{p}_{e}"].values).reshape(-1)
             for p in ("habit_mu", "habit_sd", "habit_shape")
         )
+        lam = population.exponent(shape, sd)
         if f"habit_beta_{e}" not in draws:
             return mu[:, None], sd[:, None]
         beta = np.asarray(draws[f"habit_beta_{e}"].values).reshape(mu.size, -1)
@@ -106,10 +107,11 @@ class MeasurementSBC(PymcSBC):
         for e in self.exposures:
             k = self._data(f"days_k_{e}")
             ybar_obs = self._data(f"days_mean_{e}")
-            lam, sw = (
+            shape, sd0, sw = (
                 np.asarray(prior[f"{p}_{e}"].isel(chain=0).values)[:, None]
-                for p in ("habit_shape", "day_sd")
+                for p in ("habit_shape", "habit_sd", "day_sd")
             )
+            lam = population.exponent(shape, sd0)
             a, sb = self._population(prior.isel(chain=0), e)
             h = population.draw(rng, a, sb, lam, (n, k.size))
             ybar = np.where(

@@ -8,8 +8,8 @@ is drawn from a population whose shape is estimated, not assumed log-normal:
     scale     s_i = habit_sd * exp(-lambda * X_i @ habit_beta)
                                                      (log scale, at the median; one SD on
                                                       the Box-Cox scale for everyone)
-    shape     habit_shape = lambda                   (0 log-normal, 0.5 square-root normal,
-                                                      1 normal)
+    shape     habit_shape = kappa = lambda * habit_sd  (the Box-Cox exponent lambda
+                                                      times the log-scale SD: 0 log-normal)
 
 written on the log scale as ``u_i = expm1(lambda * d_i) / (lambda * s_i) ~ Normal(0, 1)``
 with ``d_i = h_i - a_i``, truncated to the support of the transform (one tail beyond
@@ -20,6 +20,13 @@ the covariates and one SD. At ``lambda = 0`` it is the log-normal
 that of ``Normal(a_i, s_i)``, so the conjugate conditional given the days under that
 normal (``measurement.conditional``) stays the sampler's non-centring;
 :func:`log_correction` is the exact density minus that normal's.
+
+Why ``kappa`` and not ``lambda``: ``(h - a) / s = log1p(kappa u) / kappa`` depends on
+``kappa`` alone, so ``kappa`` is a pure shape (about 0.15 for a square-root normal of the
+simulator's spread, 0.3 for a normal) and ``habit_sd`` a pure scale. With ``lambda`` a
+large exponent and a large SD give nearly the same distribution, a ridge in which a
+sampler's chain got stuck (R-hat 1.9 at n = 11,194 on the first try). ``kappa`` is
+bounded (``PRIORS``): the likelihood keeps a second basin at large ``kappa`` too.
 
 ``X_i`` are the outcome model's adjustment covariates (centred): regression calibration
 needs the habit's conditional mean given everything the outcome model conditions on.
@@ -35,6 +42,11 @@ import numpy as np
 
 # |lambda * d| under which expm1(lambda d) / lambda is its Taylor series (no 0/0)
 _SMALL = 1e-4
+
+
+def exponent(shape, sd):
+    """The Box-Cox exponent ``lambda = kappa / habit_sd`` of shape ``kappa``."""
+    return shape / sd
 
 
 def location_scale(xp, mu, sd, lam, beta=None, X=None):
@@ -104,9 +116,18 @@ def draw(rng: np.random.Generator, a, sd, lam, size) -> np.ndarray:
 
 
 PRIORS: dict[str, dict[str, Any]] = {
-    # Box-Cox shape of the habit population: 95% between log-normal-beyond (-1) and
-    # normal (1); walking minutes are right-skewed, between log-normal and normal
-    "habit_shape": {"dist": "Normal", "mu": 0.0, "sigma": 0.5},
+    # shape kappa of the habit population: 0 log-normal; about 0.15 for the simulator's
+    # square-root normal habits, 0.3 for normal habits with a log-scale SD of 0.3. Bounded
+    # at +-0.6 (truncation of the log-scale tail 1.7 SD from the median: beyond it the
+    # family degenerates): the likelihood has a second, far worse basin at kappa of 1.5-2
+    # in which an unbounded chain got stuck (docs/models.md "Population model")
+    "habit_shape": {
+        "dist": "TruncatedNormal",
+        "mu": 0.0,
+        "sigma": 0.2,
+        "lower": -0.6,
+        "upper": 0.6,
+    },
     # effect of a centred adjustment covariate on the log habit
     "habit_beta": {"dist": "Normal", "mu": 0.0, "sigma": 1.0},
 }

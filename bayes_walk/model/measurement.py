@@ -159,7 +159,8 @@ def latent_habit(name: str, design: dict[str, Any], data: dict[str, Any]):
         else None
     )
     sd = make_rv(f"habit_sd_{name}", PRIORS["habit_sd"])
-    lam = make_rv(f"habit_shape_{name}", population.PRIORS["habit_shape"])
+    shape = make_rv(f"habit_shape_{name}", population.PRIORS["habit_shape"])
+    lam = population.exponent(shape, sd)
     a, sb = population.location_scale(pt, mu, sd, lam, beta, X)
     sw = make_rv(f"day_sd_{name}", PRIORS["day_sd"])
     z = pm.Normal(f"habit_z_{name}", 0.0, 1.0, dims=("participant",))
@@ -170,8 +171,8 @@ def latent_habit(name: str, design: dict[str, Any], data: dict[str, Any]):
     df = pt.sum(pt.maximum(k - 1.0, 0.0))
     within = -df * pt.log(sw) - pt.sum(ss) / (2.0 * sw**2)
     log_h = _log_habit(pt, a, sb, sw, k, ybar, z)
-    shape = pt.sum(population.log_correction(pt, log_h, a, sb, lam))
-    pm.Potential(f"days_{name}", pt.sum(pt.switch(has, marg, 0.0)) + within + shape)
+    not_log_normal = pt.sum(population.log_correction(pt, log_h, a, sb, lam))
+    pm.Potential(f"days_{name}", pt.sum(pt.switch(has, marg, 0.0)) + within + not_log_normal)
     return pt.exp(log_h + sw**2 / 2.0)
 
 
@@ -242,6 +243,6 @@ def habit_draws(
             raise ValueError(f"habit_draws of {name}: the fit has habit_beta, pass covariates")
         b = np.asarray(beta.transpose("chain", "draw", "covariate").values)
         X = np.asarray(covariates, dtype=np.float64)
-        lam = scalar("habit_shape")[..., 0]
+        lam = population.exponent(scalar("habit_shape"), scalar("habit_sd"))[..., 0]
         mu, sb = population.location_scale(np, mu[..., 0], sb[..., 0], lam, b, X)
     return _habit(np, mu, sb, sw, k, ybar, z)

@@ -8,6 +8,7 @@ import pytest
 from bayes_walk.cohort.sim_population import DAILY_VOLUME_SD
 from bayes_walk.cohort.simulate import simulate_cohort
 from bayes_walk.errors import SpecError
+from bayes_walk.model import habit_population as population
 from bayes_walk.model import measurement
 from bayes_walk.spec.model_spec import load_spec, spec_from_dict
 
@@ -83,6 +84,12 @@ def test_plain_and_fused_agree(cohort, form):
     np.testing.assert_allclose(ga, gb, rtol=1e-5, atol=1e-4 * np.abs(ga).max())
 
 
+def _shape_value(kappa):
+    """The sampler's value of ``habit_shape`` (PyMC's interval transform on its bounds)."""
+    lo, hi = (population.PRIORS["habit_shape"][b] for b in ("lower", "upper"))
+    return np.log(kappa - lo) - np.log(hi - kappa)
+
+
 def _box_cox_logpdf(h, a, g_sd, lam):
     """Log density of the log habit ``h`` when ``(H**lam - 1) / lam`` is normal with median
     ``exp(a)`` and SD ``g_sd`` (truncated to the transform's support), written on the
@@ -127,7 +134,7 @@ def test_day_density_is_the_direct_one(cohort, lam, with_beta):
     ip.update(
         habit_mu_walking_min=mu,
         habit_sd_walking_min_log__=np.log(sb),
-        habit_shape_walking_min=lam,
+        habit_shape_walking_min_interval__=_shape_value(lam * sb),  # kappa = lambda * sd
         habit_beta_walking_min=beta,
         day_sd_walking_min_log__=np.log(sw),
         habit_z_walking_min=z,
@@ -180,7 +187,8 @@ def test_stored_habit_is_the_graph_habit(cohort):
     graph = np.stack([
         f({"habit_mu_walking_min": mu, "habit_sd_walking_min_log__": np.log(sb),
            "day_sd_walking_min_log__": np.log(sw), "habit_z_walking_min": z,
-           "habit_shape_walking_min": lam, "habit_beta_walking_min": b})
+           "habit_shape_walking_min_interval__": _shape_value(lam),
+           "habit_beta_walking_min": b})
         for (mu, sb, sw, lam), z, b in zip(draws, zs, betas, strict=True)
     ])  # fmt: skip
     post = xr.Dataset(
