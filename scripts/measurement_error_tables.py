@@ -18,7 +18,6 @@ from measurement_error_study import with_derived  # scripts/ is on sys.path when
 
 from bayes_walk.cohort.sim_population import DAILY_VOLUME_SD
 
-
 # naive, then the bound (oracle: true habits), then the days models, older first
 ORDER = ("naive", "oracle", "days_lognormal", "days")
 
