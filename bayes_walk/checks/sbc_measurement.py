@@ -77,18 +77,13 @@ class MeasurementSBC(PymcSBC):
     def _data(self, name: str) -> np.ndarray:
         return np.asarray(self.model[name].get_value(), dtype=np.float64)
 
-    def _population(self, draws: xr.Dataset, e: str, rows=slice(None)):
-        """Population location and log-scale SD per draw and participant
-        (``habit_population.location_scale``), shapes broadcastable to (draw, participant)."""
-        mu, sd, shape = (
-            np.asarray(draws[f"{p}_{e}"].values).reshape(-1)
-            for p in ("habit_mu", "habit_sd", "habit_shape")
-        )
-        lam = population.exponent(shape, sd)
+    def _location(self, draws: xr.Dataset, e: str, rows=slice(None)) -> np.ndarray:
+        """Population location ``habit_mu + X @ habit_beta`` per draw (draw, participant)."""
+        mu = np.asarray(draws[f"habit_mu_{e}"].values).reshape(-1)
         if f"habit_beta_{e}" not in draws:
-            return mu[:, None], sd[:, None]
+            return mu[:, None]
         beta = np.asarray(draws[f"habit_beta_{e}"].values).reshape(mu.size, -1)
-        return population.location_scale(np, mu, sd, lam, beta, self._data("X_covariates")[rows])
+        return population.location(np, mu, beta, self._data("X_covariates")[rows])
 
     def simulate(self, n: int, seed: int) -> list[Replicate]:
         """Draw ``n`` parameter sets, day statistics and outcomes (module docstring)."""
@@ -107,12 +102,12 @@ class MeasurementSBC(PymcSBC):
         for e in self.exposures:
             k = self._data(f"days_k_{e}")
             ybar_obs = self._data(f"days_mean_{e}")
-            shape, sd0, sw = (
+            shape, sb, sw = (
                 np.asarray(prior[f"{p}_{e}"].isel(chain=0).values)[:, None]
                 for p in ("habit_shape", "habit_sd", "day_sd")
             )
-            lam = population.exponent(shape, sd0)
-            a, sb = self._population(prior.isel(chain=0), e)
+            lam = population.exponent(shape, sb)
+            a = self._location(prior.isel(chain=0), e)
             h = population.draw(rng, a, sb, lam, (n, k.size))
             ybar = np.where(
                 k > 0, h + sw / np.sqrt(np.maximum(k, 1.0)) * rng.standard_normal(h.shape), 0.0
@@ -154,8 +149,8 @@ class MeasurementSBC(PymcSBC):
             k = self._data(f"days_k_{e}")[j]
             ybar = float(np.asarray(data[f"days_mean_{e}"])[j])
             flat = post.transpose("chain", "draw", ...)
-            sw = np.asarray(flat[f"day_sd_{e}"].values).ravel()
-            a, sb = (v[:, 0] for v in self._population(flat, e, rows=[j]))
+            sb, sw = (np.asarray(flat[f"{p}_{e}"].values).ravel() for p in ("habit_sd", "day_sd"))
+            a = self._location(flat, e, rows=[j])[:, 0]
             z = np.asarray(flat[f"habit_z_{e}"].isel(participant=j).values).ravel()
             out[label] = _habit(np, a, sb, sw, k, ybar, z)
         return out

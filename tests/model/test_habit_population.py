@@ -53,23 +53,16 @@ def test_square_root_normal_is_shape_one_half():
     assert abs(np.quantile(lognormal, 0.01) - np.quantile(h, 0.01)) > 0.1
 
 
-def test_covariates_move_the_median_and_keep_one_box_cox_sd():
+def test_covariates_move_the_median():
     rng = np.random.default_rng(5)
     X = rng.standard_normal((50, 3))
     beta = np.array([0.2, -0.1, 0.05])
-    mu, sd, lam = 4.5, 0.3, 0.5
-    a, s = population.location_scale(np, mu, sd, lam, beta, X)
-    np.testing.assert_allclose(a, mu + X @ beta)
-    # s_i * exp(lam * a_i) is the SD on the Box-Cox scale: one for everyone
-    np.testing.assert_allclose(s * np.exp(lam * a), sd * np.exp(lam * mu))
+    np.testing.assert_allclose(population.location(np, 4.5, beta, X), 4.5 + X @ beta)
     # per draw (leading axes), as the stored habits and the SBC use it
-    a2, s2 = population.location_scale(
-        np, np.array([mu, mu]), np.array([sd, sd]), np.array([lam, 0.0]), np.stack([beta] * 2), X
-    )
-    assert a2.shape == s2.shape == (2, 50)
-    np.testing.assert_allclose(s2[0], s)
-    np.testing.assert_allclose(s2[1], sd)  # log-normal: one log-scale SD
-    assert population.location_scale(np, mu, sd, lam) == (mu, sd)
+    per_draw = population.location(np, np.array([4.5, 4.0]), np.stack([beta, 2 * beta]), X)
+    assert per_draw.shape == (2, 50)
+    np.testing.assert_allclose(per_draw[1], 4.0 + X @ (2 * beta))
+    assert population.location(np, 4.5) == 4.5
 
 
 def test_graph_matches_numpy_with_finite_gradient_at_log_normal():

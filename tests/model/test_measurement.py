@@ -115,8 +115,14 @@ def test_day_density_is_the_direct_one(cohort, lam, with_beta):
     from bayes_walk.model.builder import build_model
     from bayes_walk.model.covariates import centred_covariates
 
-    built = build_model(_spec(), cohort)
+    from bayes_walk.model.designs import make_designs
+
+    spec = _spec()
+    designs = make_designs(spec, cohort)
+    designs["exposures"]["walking_min"]["measurement"]["covariates"] = with_beta
+    built = build_model(spec, cohort, designs=designs)
     m = built.model
+    assert ("habit_beta_walking_min" in m.named_vars) is with_beta
     (pot_value,) = m.replace_rvs_by_values([m.potentials[0]])
     pot = m.compile_fn(pot_value, inputs=m.value_vars, on_unused_input="ignore")
     mu, sb, sw = 4.4, 0.4, 0.33
@@ -127,15 +133,15 @@ def test_day_density_is_the_direct_one(cohort, lam, with_beta):
     rng = np.random.default_rng(1)
     beta = 0.2 * rng.standard_normal(X.shape[1]) if with_beta else np.zeros(X.shape[1])
     a = mu + X @ beta
-    g_sd = sb * np.exp(lam * mu)  # one SD on the Box-Cox scale
-    sbi = g_sd * np.exp(-lam * a)  # the log-scale SD at each participant's median
+    g_sd = sb * np.exp(lam * a)  # one log-scale SD at the median: this SD on the Box-Cox scale
+    sbi = sb
     z = rng.standard_normal(cohort.sizes["participant"])
     ip = m.initial_point()
     ip.update(
         habit_mu_walking_min=mu,
         habit_sd_walking_min_log__=np.log(sb),
         habit_shape_walking_min_interval__=_shape_value(lam * sb),  # kappa = lambda * sd
-        habit_beta_walking_min=beta,
+        **({"habit_beta_walking_min": beta} if with_beta else {}),
         day_sd_walking_min_log__=np.log(sw),
         habit_z_walking_min=z,
     )
@@ -169,6 +175,7 @@ def test_stored_habit_is_the_graph_habit(cohort):
 
     name = "walking_min"
     design = {"measurement": measurement.measurement_design(cohort, name)}
+    design["measurement"]["covariates"] = True
     n = cohort.sizes["participant"]
     rng = np.random.default_rng(4)
     X = rng.standard_normal((n, 3))
