@@ -5,7 +5,10 @@ Builds both strategies of the shipped ``gp`` spec on a simulated cohort, compile
 does), and reports the compile time and the median time per gradient over repeated
 calls. Figures go to docs/performance.md, not into code comments.
 
-Usage: python scripts/bench_gradient.py [--n 11194] [--calls 3000] [--plain]
+``--days`` also times the same spec with ``measurement = "days"`` on walking volume (the
+measurement-error model; its cohort keeps the daily series).
+
+Usage: python scripts/bench_gradient.py [--n 11194] [--calls 3000] [--plain] [--days]
 """
 
 from __future__ import annotations
@@ -34,19 +37,23 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=11_194)
     ap.add_argument("--calls", type=int, default=3000)
     ap.add_argument("--plain", action="store_true", help="also time the plain strategy")
+    ap.add_argument("--days", action="store_true", help="also time the measurement-error model")
     args = ap.parse_args()
     from bayes_walk.cohort.simulate import simulate_cohort
     from bayes_walk.model.builder import build_model
-    from bayes_walk.spec.model_spec import load_spec
+    from bayes_walk.spec.model_spec import load_spec, spec_from_dict
 
-    cohort = simulate_cohort(n=args.n, seed=0, keep_daily=False)
+    cohort = simulate_cohort(n=args.n, seed=0, keep_daily=args.days)
     spec = load_spec("gp")
+    d = spec.to_dict()
+    d["exposures"]["walking_min"]["measurement"] = "days"
+    days = spec_from_dict(d)
     out = {"n": args.n}
-    for label, fused in (("fused", True), ("plain", False)):
-        if label == "plain" and not args.plain:
+    for label, fused in (("fused", True), ("plain", False), ("fused_days", True)):
+        if (label == "plain" and not args.plain) or (label == "fused_days" and not args.days):
             continue
         t0 = time.perf_counter()
-        built = build_model(spec, cohort, fused=fused)
+        built = build_model(days if label == "fused_days" else spec, cohort, fused=fused)
         t1 = time.perf_counter()
         fn, frozen = _compiled(built.model)
         point = frozen.initial_point()

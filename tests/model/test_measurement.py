@@ -114,7 +114,6 @@ def test_day_density_is_the_direct_one(cohort, lam, with_beta):
 
     from bayes_walk.model.builder import build_model
     from bayes_walk.model.covariates import centred_covariates
-
     from bayes_walk.model.designs import make_designs
 
     spec = _spec()
