@@ -114,13 +114,21 @@ def main() -> None:
         help="fits per replicate: naive, days, oracle (the base spec on the true habits)",
     )
     args = ap.parse_args()
+    kinds = args.fits.split(",")
+    unknown = sorted(set(kinds) - {"naive", "days", "oracle"})
+    if unknown:
+        ap.error(f"--fits: unknown fit(s) {', '.join(unknown)}; choose from naive, days, oracle")
+    if "oracle" in kinds and args.exposure_on == "observed":
+        ap.error(
+            "--fits oracle needs --exposure-on habit or habit_volume "
+            "(when the outcome acts on the observed means, the naive fit is the oracle)"
+        )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     # resume: replicates and fits already in OUT/results.csv are kept, not refitted
     done_csv = out / "results.csv"
     rows = pd.read_csv(done_csv).to_dict("records") if done_csv.exists() else []
     done = {(int(r["replicate"]), r["fit"]) for r in rows}
-    kinds = args.fits.split(",")
     for r in range(args.replicates):
         seed = args.seed0 + r
         if all((r, kind) in done for kind in kinds):
