@@ -1,4 +1,4 @@
-"""Population model of the latent habit: a Box-Cox normal with covariates.
+"""Population model of the latent habit: a Box-Cox normal (covariates optional, off).
 
 The log habit ``h_i`` of participant i (measurement error model, ``model/measurement.py``)
 is drawn from a population whose shape is estimated, not assumed log-normal:
@@ -21,7 +21,7 @@ sampler's non-centring; :func:`log_correction` is the exact density minus that n
 Why one log-scale SD rather than one SD on the Box-Cox scale (Box-Cox regression proper,
 whose log-scale SD is ``habit_sd * exp(-lambda * X_i @ habit_beta)``): that made every
 per-participant quantity of the day model a vector of transcendental functions and cost
-2.5x per gradient at n = 11,194 (docs/performance.md), for a difference of a few percent
+about 2x per gradient at n = 11,194 (docs/performance.md), for a difference of a few percent
 in the spread of groups whose median differs by ~10%.
 
 Why ``kappa`` and not ``lambda``: ``(h - a) / s = log1p(kappa u) / kappa`` depends on
@@ -31,8 +31,10 @@ large exponent and a large SD give nearly the same distribution, a ridge in whic
 sampler's chain got stuck (R-hat 1.9 at n = 11,194 on the first try). ``kappa`` is
 bounded (``PRIORS``): the likelihood keeps a second basin at large ``kappa`` too.
 
-``X_i`` are the outcome model's adjustment covariates (centred): regression calibration
-needs the habit's conditional mean given everything the outcome model conditions on.
+``X_i`` are the outcome model's adjustment covariates (centred), used when the exposure's
+design has ``measurement["covariates"]`` set (off by default: docs/models.md "Population
+model"): regression calibration needs the habit's conditional mean given everything the
+outcome model conditions on.
 Functions take ``xp`` (``numpy`` or ``pytensor.tensor``) so the graph, the stored draws
 and the SBC simulator share one formula.
 """
@@ -43,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-# |lambda| under which expm1(lambda d) / lambda is evaluated at this lambda (no 0/0)
+# |lambda| under which lambda is shifted by 2 * _SMALL in expm1(lambda d) / lambda (no 0/0)
 _SMALL = 1e-8
 
 
