@@ -19,8 +19,8 @@ story of docs/models.md "Measurement error":
 
 The replicate's data are the outcome and the simulated ``days_mean``/``days_ss``; the
 fitted model reads them through ``with_data``. Besides the spec's quantities, the
-population (``habit_mu``, ``habit_sd``, ``habit_shape``) and day parameters and the habit of two participants (fewest and most valid
-days) are ranked.
+population (``habit_mu``, ``habit_sd``, ``habit_shape``) and day parameters and the habit
+of two participants (fewest and most valid days) are ranked.
 """
 
 from __future__ import annotations
@@ -145,10 +145,10 @@ class MeasurementSBC(PymcSBC):
     ) -> dict[str, np.ndarray]:
         """The spec's quantities, then the watched habits from the draws and ``data``'s days."""
         out = super().quantity_draws(post, data)
+        flat = post.transpose("chain", "draw", ...)
         for label, (e, j) in self._watch.items():
             k = self._data(f"days_k_{e}")[j]
             ybar = float(np.asarray(data[f"days_mean_{e}"])[j])
-            flat = post.transpose("chain", "draw", ...)
             sb, sw = (np.asarray(flat[f"{p}_{e}"].values).ravel() for p in ("habit_sd", "day_sd"))
             a = self._location(flat, e, rows=[j])[:, 0]
             z = np.asarray(flat[f"habit_z_{e}"].isel(participant=j).values).ravel()

@@ -130,10 +130,12 @@ def posterior_predictive(
     }
     # the latent habit of a measurement = "days" exposure at the same draws as mu: what
     # g-computation moves each participant from (the n habit_z draws are not kept)
-    cov = built.designs["covariates"]
-    X = centred_covariates(cohort, cov) if cov["columns"] else None
     for name, d in built.designs["exposures"].items():
         if "measurement" in d:
+            # the covariate matrix only when the habit population uses it (off by default)
+            cov = built.designs["covariates"]
+            use = d["measurement"].get("covariates") and cov["columns"]
+            X = centred_covariates(cohort, cov) if use else None
             habit = measurement.habit_draws(thin, cohort, name, X).astype(np.float32)
             out[f"habit_{name}"] = xr.DataArray(habit, dims=DRAW_DIMS, coords=coords)
     return xr.Dataset(out, attrs={"thin_step": step})

@@ -114,7 +114,7 @@ def draw(rng: np.random.Generator, a, sd, lam, size) -> np.ndarray:
     lo = np.where(lam > 0, ndtr(-bound), 0.0)
     hi = np.where(lam < 0, ndtr(bound), 1.0)
     u = ndtri(lo + (hi - lo) * rng.uniform(size=size))
-    small = np.abs(lam) < 1e-8
+    small = np.abs(lam) < _SMALL
     d = np.where(small, sd * u, np.log1p(lam * sd * u) / np.where(small, 1.0, lam))
     return a + d
 
