@@ -12,6 +12,12 @@ and, when the command has not ended ``GRACE_S`` seconds later, prints the same l
 exits with the same code. Nothing has been written then either: a write starts and ends
 in Python code, where the handler runs first; the watchdog waits while a rename is in
 progress, and a temporary file it leaves is removed by the next write of that output.
+
+An exception raised inside a callback from C (a ctypes callback of llvmlite while numba
+compiles, a gc callback) cannot propagate: Python prints it as "Exception ignored" with
+a traceback and drops it. While the handlers are installed, ``sys.unraisablehook``
+therefore swallows a dropped :class:`Interrupted` silently and delivers the signal again
+a moment later, when the interpreter is most likely back in ordinary Python code.
 """
 
 from __future__ import annotations
@@ -116,14 +122,32 @@ def _unsafe_to_raise(frame: FrameType | None) -> bool:
     return False
 
 
+def _redeliver(signum: int) -> None:
+    """Send the signal again shortly, from a timer thread (the handler runs in main)."""
+    threading.Timer(0.05, signal.raise_signal, (signum,)).start()
+
+
 def _handler(signum: int, frame: FrameType | None) -> None:
     WATCH.signum = signum
     if WATCH.in_commit:
         return  # raised by commit() once the rename is done
     if _unsafe_to_raise(frame):
-        threading.Timer(0.05, signal.raise_signal, (signum,)).start()
+        _redeliver(signum)
         return
     raise Interrupted(signum)
+
+
+def _unraisable_hook(previous: Callable[[object], object]) -> Callable[[object], None]:
+    """An unraisable-exception hook that drops our own interrupt and redelivers it."""
+
+    def hook(args: object) -> None:
+        exc = getattr(args, "exc_value", None)
+        if isinstance(exc, Interrupted):
+            _redeliver(exc.signum)
+            return
+        previous(args)
+
+    return hook
 
 
 def _watchdog(sock: socket.socket, command: str) -> None:
@@ -156,6 +180,8 @@ def handle_signals(command: str = "") -> Iterator[SignalWatch]:
     wsock.setblocking(False)
     old_fd = signal.set_wakeup_fd(wsock.fileno(), warn_on_full_buffer=False)
     old = {s: signal.signal(s, _handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    old_hook = sys.unraisablehook
+    sys.unraisablehook = _unraisable_hook(old_hook)
     dog = threading.Thread(target=_watchdog, args=(rsock, command), daemon=True)
     dog.start()
     try:
@@ -167,6 +193,7 @@ def handle_signals(command: str = "") -> Iterator[SignalWatch]:
         WATCH.signum = None
         for s, h in old.items():
             signal.signal(s, h)
+        sys.unraisablehook = old_hook
         signal.set_wakeup_fd(old_fd)
         with contextlib.suppress(OSError):
             wsock.send(b"\0")  # wake the watchdog so that it sees `done` and returns
