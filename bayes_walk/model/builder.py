@@ -192,7 +192,8 @@ def build_model(
             latent = {n: d for n, d in term_designs.items() if "measurement" in d}
             term_data = dict(data)
             for n, d in latent.items():
-                term_data.update(measurement.term_data(n, d, measurement.latent_habit(n, d, data)))
+                habit = measurement.latent_habit(n, d, data, fused=likelihood.name == "fused")
+                term_data.update(measurement.term_data(n, d, habit))
             ctx = TermContext(
                 exposures=names,
                 designs=term_designs,

@@ -89,17 +89,21 @@ def log_correction(xp, h, a, sd, lam):
     d = h - a
     u = _expm1_ratio(xp, lam, d) / sd
     z = d / sd
+    return -0.5 * u * u + 0.5 * z * z + lam * d - log_truncation(xp, sd, lam)
+
+
+def log_truncation(xp, sd, lam):
+    """Log of the standard normal mass inside the transform's support (a scalar, <= 0):
+    each habit's density is divided by it."""
     # the truncated tail starts this many SDs out; beyond 40 its mass is 0 in float64
     bound = xp.minimum(1.0 / (xp.abs(lam) * sd + 1e-12), 40.0)
     if xp is np:
         from scipy.special import log_ndtr
 
-        log_mass = log_ndtr(bound)
-    else:
-        from pymc.distributions.dist_math import normal_lcdf
+        return log_ndtr(bound)
+    from pymc.distributions.dist_math import normal_lcdf
 
-        log_mass = normal_lcdf(0.0, 1.0, bound)
-    return -0.5 * u * u + 0.5 * z * z + lam * d - log_mass
+    return normal_lcdf(0.0, 1.0, bound)
 
 
 def draw(rng: np.random.Generator, a, sd, lam, size) -> np.ndarray:

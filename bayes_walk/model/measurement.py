@@ -140,13 +140,16 @@ def measurement_data(cohort: xr.Dataset, name: str) -> dict[str, tuple[np.ndarra
     }
 
 
-def latent_habit(name: str, design: dict[str, Any], data: dict[str, Any]):
+def latent_habit(name: str, design: dict[str, Any], data: dict[str, Any], fused: bool = False):
     """Add the day model of ``name`` to the current model; return ``habit_i`` (min/day).
 
     Parameters ``habit_mu_<e>``, ``habit_sd_<e>``, ``habit_shape_<e>``,
     ``habit_beta_<e>`` (covariate; when the spec adjusts), ``day_sd_<e>`` (log scale) and
     ``habit_z_<e>`` (participant); the density of the days and the population's departure
-    from log-normal are a ``pm.Potential`` ``days_<e>``.
+    from log-normal are a ``pm.Potential`` ``days_<e>``. With ``fused`` (a model for the
+    numba backend) the per-participant part is one op
+    (:class:`~bayes_walk.inference.fast.days.DaysBlock`) instead of a graph of
+    elementwise loops: the same density and habits (``tests/inference/test_days_block.py``).
     """
     import pymc as pm
     import pytensor.tensor as pt
@@ -168,12 +171,20 @@ def latent_habit(name: str, design: dict[str, Any], data: dict[str, Any]):
     lam = population.exponent(shape, sb)
     sw = make_rv(f"day_sd_{name}", PRIORS["day_sd"])
     z = pm.Normal(f"habit_z_{name}", 0.0, 1.0, dims=("participant",))
+    df = pt.sum(pt.maximum(k - 1.0, 0.0))
+    within = -df * pt.log(sw) - pt.sum(ss) / (2.0 * sw**2)
+    if fused:
+        from bayes_walk.inference.fast.days import DaysBlock
+
+        a1 = a if a.ndim == 1 else pt.reshape(a, (1,))
+        s, log_h = DaysBlock()(z, a1, sb, sw, lam, k, ybar)
+        truncation = z.shape[0] * population.log_truncation(pt, sb, lam)
+        pm.Potential(f"days_{name}", s + within - truncation)
+        return pt.exp(log_h + sw**2 / 2.0)
     has = pt.gt(k, 0)
     k1 = pt.maximum(k, 1.0)
     marg_sd = pt.sqrt(sb**2 + sw**2 / k1)
     marg = pm.logp(pm.Normal.dist(a, marg_sd), ybar)
-    df = pt.sum(pt.maximum(k - 1.0, 0.0))
-    within = -df * pt.log(sw) - pt.sum(ss) / (2.0 * sw**2)
     log_h = _log_habit(pt, a, sb, sw, k, ybar, z)
     not_log_normal = pt.sum(population.log_correction(pt, log_h, a, sb, lam))
     pm.Potential(f"days_{name}", pt.sum(pt.switch(has, marg, 0.0)) + within + not_log_normal)

@@ -1,0 +1,316 @@
+"""The day model of a measured exposure in one pass: its log density and the latent habits.
+
+The measurement-error model (:mod:`bayes_walk.model.measurement`) adds, per participant,
+the marginal density of the mean log day, the non-centred latent log habit and the Box-Cox
+population's departure from log-normal (:mod:`bayes_walk.model.habit_population`). As a
+PyTensor graph that is some thirty elementwise loops over the participants, forward and
+backward, each with its own temporary; at n = 11,194 they cost several times the fused
+outcome likelihood itself (docs/performance.md). :class:`DaysBlock` computes
+
+``S = sum_i [k_i > 0] * log Normal(ybar_i | a_i, sqrt(sb**2 + sw**2 / k_i))
+      + (-u_i**2 + d_i**2) / 2 + lam * d_i``  with  ``u_i = expm1(lam * d_i) / (lam * sb)``
+
+and the log habits ``h_i = a_i + d_i``, ``d_i = (ybar_i - a_i) B_i / P_i + z_i / sqrt(P_i)``
+(``P_i = 1 / sb**2 + B_i``, ``B_i = k_i / sw**2``: the conjugate step), in one loop, and
+:class:`DaysBlockGrad` their vector-Jacobian product in another. What depends on the
+participant only through ``k_i`` is computed once per number of days; the one
+transcendental per participant, ``exp(lam * d_i)``, goes through the vectorised
+:mod:`~bayes_walk.inference.fast.fastexp`. ``expm1(x) / x`` and its derivative are taken
+from their series where ``x`` is small, so that no difference cancels.
+
+The truncation's normalising term and the within-person chi-square are scalars and stay in
+the graph. ``tests/inference/test_days_block.py`` checks value and gradient against the
+graph formula, and the fused model against the plain one.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import inspect
+import math
+
+import numpy as np
+from pytensor.gradient import DisconnectedType
+from pytensor.graph.basic import Apply
+from pytensor.graph.op import Op
+
+HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
+# below this |x| = |lam * d|, expm1(x) / x and its derivative come from their series
+SERIES_X = 0.05
+
+
+def forward(z, a, sb, sw, lam, k, ybar, h):
+    """``S`` (returned) and the log habits (written to ``h``); ``a`` has length 1 or n."""
+    n = z.shape[0]
+    kmax = 0
+    for i in range(n):
+        kmax = max(kmax, int(k[i]))
+    inv_a = 1.0 / (sb * sb)
+    bp = np.empty(kmax + 1)
+    r = np.empty(kmax + 1)
+    half_logv = np.zeros(kmax + 1)
+    half_iv = np.zeros(kmax + 1)  # 0 for no valid day: no marginal term
+    for kk in range(kmax + 1):
+        b = kk / (sw * sw)
+        p = inv_a + b
+        bp[kk] = b / p
+        r[kk] = 1.0 / math.sqrt(p)
+        if kk > 0:
+            v = sb * sb + sw * sw / kk
+            half_logv[kk] = 0.5 * math.log(v) + HALF_LOG_2PI
+            half_iv[kk] = 0.5 / v
+    step = 0 if a.shape[0] == 1 else 1
+    d = np.empty(n)
+    x = np.empty(n)
+    marg = 0.0
+    for i in range(n):
+        ai = a[i * step]
+        kk = int(k[i])
+        e = ybar[i] - ai
+        marg -= half_logv[kk] + half_iv[kk] * e * e
+        di = e * bp[kk] + z[i] * r[kk]
+        d[i] = di
+        h[i] = ai + di
+        x[i] = lam * di
+    ex = np.empty(n)
+    exp_block(x, ex, np.empty(n), n)
+    corr = 0.0
+    for i in range(n):
+        di = d[i]
+        xi = x[i]
+        small = abs(xi) < SERIES_X
+        q_series = 1.0 + xi * (
+            1 / 2 + xi * (1 / 6 + xi * (1 / 24 + xi * (1 / 120 + xi * (1 / 720 + xi / 5040))))
+        )
+        u = di * (q_series if small else (ex[i] - 1.0) / (SERIES_X if small else xi))
+        corr += (di * di - u * u) * (0.5 * inv_a) + xi
+    return marg + corr
+
+
+def backward(z, a, sb, sw, lam, k, ybar, g_s, g_h):
+    """Gradients of ``g_s * S + g_h . h`` with respect to ``z``, ``a``, ``sb``, ``sw``,
+    ``lam``; ``a``'s has the length of ``a``."""
+    n = z.shape[0]
+    kmax = 0
+    for i in range(n):
+        kmax = max(kmax, int(k[i]))
+    sb2, sw2 = sb * sb, sw * sw
+    inv_a = 1.0 / sb2
+    inv_a_sb = inv_a / sb
+    dp_dsb = -2.0 * inv_a_sb
+    bp = np.empty(kmax + 1)
+    ap2 = np.empty(kmax + 1)
+    bp2 = np.empty(kmax + 1)
+    r = np.empty(kmax + 1)
+    half_r3 = np.empty(kmax + 1)
+    iv = np.zeros(kmax + 1)  # 0 for no valid day: no marginal term
+    db_dsw = np.empty(kmax + 1)
+    dv_dsw = np.zeros(kmax + 1)
+    for kk in range(kmax + 1):
+        b = kk / sw2
+        p = inv_a + b
+        bp[kk] = b / p
+        ap2[kk] = inv_a / (p * p)
+        bp2[kk] = b / (p * p)
+        r[kk] = 1.0 / math.sqrt(p)
+        half_r3[kk] = 0.5 * r[kk] ** 3
+        db_dsw[kk] = -2.0 * kk / (sw2 * sw)
+        if kk > 0:
+            iv[kk] = 1.0 / (sb2 + sw2 / kk)
+            dv_dsw[kk] = 2.0 * sw / kk
+    step = 0 if a.shape[0] == 1 else 1
+    d = np.empty(n)
+    x = np.empty(n)
+    for i in range(n):
+        kk = int(k[i])
+        d[i] = (ybar[i] - a[i * step]) * bp[kk] + z[i] * r[kk]
+        x[i] = lam * d[i]
+    ex = np.empty(n)
+    exp_block(x, ex, np.empty(n), n)
+    gz = np.empty(n)
+    ga = np.empty(n)
+    g_sb = 0.0
+    g_sw = 0.0
+    g_lam = 0.0
+    for i in range(n):
+        kk = int(k[i])
+        e = ybar[i] - a[i * step]
+        di = d[i]
+        xi = x[i]
+        q, phi = _expm1_over_x(xi, ex[i])
+        u = di * q
+        gd = g_s * ((di - u * ex[i]) * inv_a + lam) + g_h[i]
+        gz[i] = gd * r[kk]
+        ivk = iv[kk]
+        ga[i] = g_h[i] - gd * bp[kk] + g_s * e * ivk
+        dm_dv = g_s * 0.5 * ivk * (e * e * ivk - 1.0)
+        zr3 = z[i] * half_r3[kk]
+        g_sb += (
+            dm_dv * 2.0 * sb
+            + g_s * (u * u - di * di) * inv_a_sb
+            + gd * dp_dsb * (-e * bp2[kk] - zr3)
+        )
+        g_sw += dm_dv * dv_dsw[kk] + gd * db_dsw[kk] * (e * ap2[kk] - zr3)
+        g_lam += g_s * (di - u * di * di * phi * inv_a)
+    if step == 0:
+        total = 0.0
+        for i in range(n):
+            total += ga[i]
+        ga = np.full(1, total)
+    return gz, ga, g_sb, g_sw, g_lam
+
+
+def _expm1_over_x(x, ex):
+    """``(q, phi)`` at ``x`` given ``ex = exp(x)``: ``q = expm1(x) / x`` (1 at 0) and
+    ``phi = (x exp(x) - expm1(x)) / x**2 = (exp(x) - q) / x`` (1/2 at 0; the derivative
+    of ``expm1(lam d) / lam`` in ``lam`` is ``d**2 phi``). One division, and no branch,
+    so that a loop over participants vectorises."""
+    small = abs(x) < SERIES_X
+    q_series = 1.0 + x * (
+        1 / 2 + x * (1 / 6 + x * (1 / 24 + x * (1 / 120 + x * (1 / 720 + x / 5040))))
+    )
+    phi_series = 1 / 2 + x * (
+        1 / 3 + x * (1 / 8 + x * (1 / 30 + x * (1 / 144 + x * (1 / 840 + x / 5760))))
+    )
+    ix = 1.0 / (SERIES_X if small else x)
+    q = (ex - 1.0) * ix
+    phi = (ex - q) * ix
+    return (q_series if small else q), (phi_series if small else phi)
+
+
+def exp_block(x, out, scratch, m):
+    """``np.exp`` for :meth:`perform`; the numba versions of :func:`forward` and
+    :func:`backward` call :mod:`~bayes_walk.inference.fast.fastexp`'s instead."""
+    out[:m] = np.exp(x[:m])
+
+
+class DaysBlock(Op):
+    """``(S, h)`` of the day model; inputs ``z, a, sb, sw, lam, k, ybar`` (module docstring).
+
+    ``a`` is the population location: length 1 (no covariates) or n.
+    """
+
+    __props__ = ()
+
+    def make_node(self, z, a, sb, sw, lam, k, ybar):
+        import pytensor.tensor as pt
+
+        ins = [pt.cast(pt.as_tensor_variable(v), "float64") for v in (z, a, sb, sw, lam, k, ybar)]
+        return Apply(self, ins, [pt.dscalar("days_logp"), pt.dvector("log_habit")])
+
+    def perform(self, node, inputs, output_storage):
+        z, a, sb, sw, lam, k, ybar = inputs
+        h = np.empty(z.shape[0])
+        s = forward(z, a, float(sb), float(sw), float(lam), k, ybar, h)
+        output_storage[0][0] = np.asarray(s, dtype=np.float64)
+        output_storage[1][0] = h
+
+    def grad(self, inputs, output_grads):
+        import pytensor.tensor as pt
+
+        g_s, g_h = output_grads
+        if isinstance(g_s.type, DisconnectedType):
+            g_s = pt.constant(0.0, dtype="float64")
+        if isinstance(g_h.type, DisconnectedType):
+            g_h = pt.zeros_like(inputs[0])
+        gz, ga, g_sb, g_sw, g_lam = DaysBlockGrad()(*inputs, g_s, g_h)
+        k, ybar = inputs[5], inputs[6]
+        return [gz, ga, g_sb, g_sw, g_lam, pt.zeros_like(k), pt.zeros_like(ybar)]
+
+
+class DaysBlockGrad(Op):
+    """The vector-Jacobian product of :class:`DaysBlock` (first order only)."""
+
+    __props__ = ()
+
+    def make_node(self, z, a, sb, sw, lam, k, ybar, g_s, g_h):
+        import pytensor.tensor as pt
+
+        ins = [
+            pt.cast(pt.as_tensor_variable(v), "float64")
+            for v in (z, a, sb, sw, lam, k, ybar, g_s, g_h)
+        ]
+        outs = [pt.dvector("gz"), pt.dvector("ga"), pt.dscalar(), pt.dscalar(), pt.dscalar()]
+        return Apply(self, ins, outs)
+
+    def perform(self, node, inputs, output_storage):
+        z, a, sb, sw, lam, k, ybar, g_s, g_h = inputs
+        out = backward(z, a, float(sb), float(sw), float(lam), k, ybar, float(g_s), g_h)
+        for store, v in zip(output_storage, out, strict=True):
+            store[0] = np.asarray(v, dtype=np.float64)
+
+
+@functools.cache
+def _compiled():
+    import numba
+
+    from bayes_walk.inference.fast.fastexp import compiled_exp_block
+
+    # "reassoc" lets the sums over participants vectorise; no "nnan"/"ninf": a NaN must
+    # reach the sampler
+    jit = numba.njit(fastmath={"nsz", "arcp", "contract", "reassoc"})
+    namespace = {
+        "np": np,
+        "math": math,
+        "HALF_LOG_2PI": HALF_LOG_2PI,
+        "SERIES_X": SERIES_X,
+        "_expm1_over_x": jit(_expm1_over_x),
+        "exp_block": compiled_exp_block(),
+    }
+    fns = []
+    for f in (forward, backward):
+        exec(inspect.getsource(f), namespace)  # noqa: S102
+        fns.append(jit(namespace[f.__name__]))
+    return fns[0], fns[1]
+
+
+def _version() -> int:
+    from bayes_walk.inference.fast import fastexp
+
+    src = inspect.getsource(inspect.getmodule(forward)) + inspect.getsource(fastexp)
+    return int(hashlib.sha256(src.encode()).hexdigest()[:12], 16)
+
+
+def _register_numba() -> None:
+    from pytensor.link.numba.dispatch import basic as numba_basic
+    from pytensor.link.numba.dispatch.basic import register_funcify_default_op_cache_key
+
+    @register_funcify_default_op_cache_key(DaysBlock)
+    def _funcify_block(op, node, **kwargs):
+        fwd, _ = _compiled()
+
+        @numba_basic.numba_njit
+        def days_block(z, a, sb, sw, lam, k, ybar):
+            n = z.shape[0]
+            if k.shape[0] != n or ybar.shape[0] != n or a.shape[0] not in (1, n):
+                raise ValueError("DaysBlock: input shapes do not match")
+            h = np.empty(n)
+            s = fwd(z, a, sb.item(), sw.item(), lam.item(), k, ybar, h)
+            return np.array(s), h
+
+        return days_block, _version()
+
+    @register_funcify_default_op_cache_key(DaysBlockGrad)
+    def _funcify_grad(op, node, **kwargs):
+        _, bwd = _compiled()
+
+        @numba_basic.numba_njit
+        def days_block_grad(z, a, sb, sw, lam, k, ybar, g_s, g_h):
+            n = z.shape[0]
+            if k.shape[0] != n or ybar.shape[0] != n or a.shape[0] not in (1, n):
+                raise ValueError("DaysBlockGrad: input shapes do not match")
+            if g_h.shape[0] != n:
+                raise ValueError("DaysBlockGrad: g_h has the wrong length")
+            gz, ga, g_sb, g_sw, g_lam = bwd(
+                z, a, sb.item(), sw.item(), lam.item(), k, ybar, g_s.item(), g_h
+            )
+            return gz, ga, np.array(g_sb), np.array(g_sw), np.array(g_lam)
+
+        return days_block_grad, _version()
+
+
+try:  # numba is a dependency of nutpie; without it the numpy perform() is used
+    _register_numba()
+except ImportError:  # pragma: no cover
+    pass
