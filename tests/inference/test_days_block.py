@@ -103,12 +103,9 @@ def test_fused_days_model_has_the_plain_models_density_and_gradient():
 
     from bayes_walk.cohort.simulate import simulate_cohort
     from bayes_walk.model.builder import build_model
-    from bayes_walk.spec.model_spec import load_spec, spec_from_dict
 
     cohort = simulate_cohort(n=400, seed=2, keep_daily=True)
-    d = load_spec("gp").to_dict()
-    d["exposures"]["walking_min"]["measurement"] = "days"
-    spec = spec_from_dict(d)
+    spec = _days_spec()
     results = []
     for fused in (False, True):
         model = freeze_dims_and_data(build_model(spec, cohort, fused=fused).model)
@@ -132,3 +129,49 @@ def test_fused_days_model_has_the_plain_models_density_and_gradient():
             g0 = plain[name]
             tol = 1e-4 * np.abs(g0).max()
             np.testing.assert_allclose(fused[name], g0, rtol=1e-5, atol=tol, err_msg=name)
+
+
+def _days_spec():
+    from bayes_walk.spec.model_spec import load_spec, spec_from_dict
+
+    d = load_spec("gp").to_dict()
+    d["exposures"]["walking_min"]["measurement"] = "days"
+    return spec_from_dict(d)
+
+
+def test_jax_forward_equals_numba():
+    pytest.importorskip("jax")
+    rng = np.random.default_rng(8)
+    k, ybar = _data(rng)
+    z = pt.dvector("z")
+    a, sb, sw, lam = (pt.dscalar(s) for s in ("a", "sb", "sw", "lam"))
+    outs = DaysBlock()(z, pt.reshape(a, (1,)), sb, sw, lam, k, ybar)
+    fns = [pytensor.function([z, a, sb, sw, lam], outs, mode=m) for m in ("NUMBA", "JAX")]
+    for lam_value in LAMS:
+        args = (rng.normal(size=k.shape[0]), 4.4, 0.31, 0.36, lam_value)
+        (s0, h0), (s1, h1) = (f(*args) for f in fns)
+        assert float(s1) == pytest.approx(float(s0), rel=1e-10)
+        np.testing.assert_allclose(h1, h0, rtol=1e-12)
+
+
+def test_fused_pointwise_log_likelihood_matches_the_plain_model():
+    import pymc as pm
+
+    from bayes_walk.cohort.simulate import simulate_cohort
+    from bayes_walk.inference.pointwise import pointwise_function
+    from bayes_walk.model.builder import build_model
+
+    cohort = simulate_cohort(n=300, seed=6, keep_daily=True)
+    spec = _days_spec()
+    plain = build_model(spec, cohort)
+    fused = build_model(spec, cohort, plain.designs, fused=True)
+    with plain.model:
+        prior = pm.sample_prior_predictive(draws=8, random_seed=1).prior
+    post = prior[[v.name for v in plain.model.free_RVs]]
+    ll0, mu0 = pointwise_function(plain)(post, mu_step=4)
+    ll1, mu1 = pointwise_function(fused)(post, mu_step=4)
+    assert ll1.shape == ll0.shape == (1, 8, 300)
+    ok = np.isfinite(ll0)
+    assert ok.mean() > 0.9
+    np.testing.assert_allclose(ll1[ok], ll0[ok], rtol=2e-5, atol=1e-5)
+    np.testing.assert_allclose(mu1, mu0, rtol=2e-5)

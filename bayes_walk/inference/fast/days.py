@@ -310,7 +310,37 @@ def _register_numba() -> None:
         return days_block_grad, _version()
 
 
+def _register_jax() -> None:
+    """The forward op in JAX: the fused pointwise log-likelihood computes each draw's
+    habits through JAX (``inference/fast/pointwise.py``); no gradient is needed there."""
+    import jax.numpy as jnp
+    from pytensor.link.jax.dispatch import jax_funcify
+
+    @jax_funcify.register(DaysBlock)
+    def _funcify(op, **kwargs):
+        def days_block(z, a, sb, sw, lam, k, ybar):
+            inv_a = 1.0 / (sb * sb)
+            b = k / (sw * sw)
+            p = inv_a + b
+            e = ybar - a
+            d = e * b / p + z / jnp.sqrt(p)
+            v = sb * sb + sw * sw / jnp.maximum(k, 1.0)
+            marg = jnp.where(k > 0, -(0.5 * jnp.log(v) + HALF_LOG_2PI) - 0.5 * e * e / v, 0.0)
+            x = lam * d
+            zero = x == 0.0
+            q = jnp.where(zero, 1.0, jnp.expm1(x) / jnp.where(zero, 1.0, x))
+            u = d * q
+            s = jnp.sum(marg) + jnp.sum((d * d - u * u) * (0.5 * inv_a) + x)
+            return s, a + d
+
+        return days_block
+
+
 try:  # numba is a dependency of nutpie; without it the numpy perform() is used
     _register_numba()
+except ImportError:  # pragma: no cover
+    pass
+try:  # jax is optional (the numpyro sampler, the pointwise log-likelihood)
+    _register_jax()
 except ImportError:  # pragma: no cover
     pass
