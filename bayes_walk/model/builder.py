@@ -186,13 +186,14 @@ def build_model(
             if "strata" in designs
             else None
         )
+        fused_days = likelihood.name == "fused"  # day models and latent curves as ops
         for names in design_terms(designs):
             d0 = designs["exposures"][names[0]]
             term_designs = {n: designs["exposures"][n] for n in names}
             latent = {n: d for n, d in term_designs.items() if "measurement" in d}
             term_data = dict(data)
             for n, d in latent.items():
-                habit = measurement.latent_habit(n, d, data, fused=likelihood.name == "fused")
+                habit = measurement.latent_habit(n, d, data, fused=fused_days)
                 term_data.update(measurement.term_data(n, d, habit))
             ctx = TermContext(
                 exposures=names,
@@ -203,7 +204,9 @@ def build_model(
                 strata=strata if names[0] in curve_targets else None,
             )
             term = list(get_form(d0["form"]).pieces(ctx))
-            pieces["+".join(names)] = measurement.as_vectors(term) if latent else term
+            pieces["+".join(names)] = (
+                measurement.as_vectors(term, term_data, fused_days) if latent else term
+            )
         if "group" in designs:
             g = designs["group"]["variable"]
             sd = make_rv(f"sd_{g}", gpri["group_sd"])

@@ -220,17 +220,37 @@ def term_data(name: str, design: dict[str, Any], habit) -> dict[str, Any]:
         lo, hi, npts = float(it["lo"]), float(it["hi"]), int(it["points"])
         pos = pt.clip((habit - lo) / (hi - lo) * (npts - 1), 0.0, npts - 1 - 1e-9)
         idx = pt.cast(pt.floor(pos), "int64")
-        return {f"i_{name}": idx, f"w_{name}": pos - idx}
+        # pos_<e>: the position itself, for as_vectors (forms read i_<e> and w_<e>)
+        return {f"i_{name}": idx, f"w_{name}": pos - idx, f"pos_{name}": pos}
     return {f"x_{name}": (habit - design["center"]) / design["scale"]}
 
 
-def as_vectors(pieces: list) -> list:
+def as_vectors(pieces: list, term_data: dict[str, Any] | None = None, fused: bool = False) -> list:
     """Knot curves read at latent values, as :class:`~bayes_walk.model.pieces.Vector` pieces
-    (their index is a graph tensor, which the fused strategy cannot lay out)."""
+    (their index is a graph tensor, which the fused strategy cannot lay out).
+
+    With ``fused`` (a model for the numba backend), a curve without stratum rows whose
+    index is a latent position of ``term_data`` (:func:`term_data`) is read by one op
+    (:class:`~bayes_walk.inference.fast.lerp.LatentLerp`) instead of a graph of gathers.
+    """
     from bayes_walk.model.likelihoods.plain import piece_value
     from bayes_walk.model.pieces import KnotCurve, Vector
 
-    return [Vector(piece_value(p)) if isinstance(p, KnotCurve) else p for p in pieces]
+    positions = {}
+    if fused and term_data is not None:
+        positions = {
+            id(term_data[f"i_{k[4:]}"]): v for k, v in term_data.items() if k.startswith("pos_")
+        }
+
+    def vector(p):
+        pos = positions.get(id(p.index)) if p.rows is None else None
+        if pos is None:
+            return Vector(piece_value(p))
+        from bayes_walk.inference.fast.lerp import LatentLerp
+
+        return Vector(LatentLerp()(p.values, pos))
+
+    return [vector(p) if isinstance(p, KnotCurve) else p for p in pieces]
 
 
 def habit_draws(
