@@ -47,15 +47,28 @@ def main() -> None:
             print(kind, runs[kind][-1], flush=True)
     out["fits"] = {k: v[0] for k, v in runs.items()}
     out["runs"] = runs
-    f = out["fits"]
-    out["wall_ratio_days_over_naive"] = f["days"]["wall_s"] / f["naive"]["wall_s"]
-    out["wall_ratio_per_round"] = [
-        d["wall_s"] / n["wall_s"] for n, d in zip(runs["naive"], runs["days"], strict=True)
-    ]
+    out.update(ratios(runs))
     text = json.dumps(out, indent=2)
     print(text)
     if a.out:
         write_text_atomic(a.out, text + "\n")
+
+
+def ratios(runs: dict[str, list[dict]]) -> dict:
+    """Wall-time ratios days / naive per round, their median, and the first round's.
+
+    The first fit of each model in the process also compiles what later fits reuse
+    (numba kernels, PyTensor's cache), and the first round runs naive first: its ratio
+    is not comparable with the others', so the median over rounds is the headline.
+    """
+    per_round = [
+        d["wall_s"] / n["wall_s"] for n, d in zip(runs["naive"], runs["days"], strict=True)
+    ]
+    return {
+        "wall_ratio_days_over_naive": per_round[0],
+        "wall_ratio_per_round": per_round,
+        "wall_ratio_median": float(np.median(per_round)),
+    }
 
 
 def one(bw, spec, cohort, a) -> dict:
