@@ -6,6 +6,9 @@ then per fit the diagnostics (divergences, worst R-hat, lowest bulk ESS, wall ti
 for the days fit, how many 90% intervals of the within-person SD cover the simulator's.
 
 Usage: python scripts/measurement_error_tables.py DIR [DIR ...]
+
+``DIR1+DIR2`` pools the replicates of several folders of the same design into one table
+(replicates are told apart by their cohort seed).
 """
 
 from __future__ import annotations
@@ -26,13 +29,15 @@ TRUE_SHAPE = VOLUME_SQRT_SD / VOLUME_SQRT_MEAN
 ORDER = ("naive", "oracle", "days_lognormal", "days")
 
 
-def tables(folder: Path) -> str:
-    d = with_derived(pd.read_csv(folder / "results.csv"))
+def tables(folders: Path | list[Path]) -> str:
+    folders = [folders] if isinstance(folders, Path) else folders
+    d = pd.concat([with_derived(pd.read_csv(f / "results.csv")) for f in folders])
     rank = {f: i for i, f in enumerate(ORDER)}
     d = d.sort_values(["fit", "x"], key=lambda c: c.map(rank) if c.name == "fit" else c)
-    reps = d["replicate"].nunique()
+    reps = d["seed"].nunique()
+    title = " + ".join(f.name for f in folders)
     lines = [
-        f"**{folder.name}** ({reps} replicates)",
+        f"**{title}** ({reps} replicates)",
         "",
         "| fit | x | true RR | mean median | mean error | SD of error | share of log RR recovered | 90% covers |",
         "|---|---|---|---|---|---|---|---|",
@@ -48,7 +53,7 @@ def tables(folder: Path) -> str:
         "| fit | divergences (max) | worst R-hat | lowest bulk ESS | mean wall s |",
         "|---|---|---|---|---|",
     ]
-    per_fit = d.drop_duplicates(["replicate", "fit"])
+    per_fit = d.drop_duplicates(["seed", "fit"])
     for fit, g in per_fit.groupby("fit", sort=False):
         lines.append(
             f"| {fit} | {int(g.divergences.max())} | {g.max_rhat.max():.4f} | "
@@ -78,4 +83,4 @@ def tables(folder: Path) -> str:
 
 if __name__ == "__main__":
     for arg in sys.argv[1:]:
-        print(tables(Path(arg)))
+        print(tables([Path(p) for p in arg.split("+")]))
