@@ -40,3 +40,19 @@ def toy_cohort(n: int = 600, seed: int = 0, strong: float = 1.0) -> xr.Dataset:
     p = np.minimum(np.exp(eta), 0.99)
     ds["clbp"] = ("participant", (rng.uniform(size=n) < p).astype(np.int8))
     return ds
+
+
+def assert_same_pointwise(plain, fused, post, mu_step: int) -> None:
+    """The fused model's pointwise log-likelihood and ``mu`` equal the plain model's at
+    the draws of ``post`` (both store covariates as float32: ~1e-5 relative)."""
+    from bayes_walk.inference.pointwise import pointwise_function
+
+    ll0, mu0 = pointwise_function(plain)(post, mu_step=mu_step)
+    ll1, mu1 = pointwise_function(fused)(post, mu_step=mu_step)
+    draws, n = post.sizes["draw"], len(plain.coords["participant"])
+    assert ll1.shape == ll0.shape == (1, draws, n)
+    assert mu1.shape == mu0.shape == (1, -(-draws // mu_step), n)
+    ok = np.isfinite(ll0)
+    assert ok.mean() > 0.9
+    np.testing.assert_allclose(ll1[ok], ll0[ok], rtol=2e-5, atol=1e-5)
+    np.testing.assert_allclose(mu1, mu0, rtol=2e-5)

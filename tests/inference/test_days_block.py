@@ -6,6 +6,7 @@ import numpy as np
 import pytensor
 import pytensor.tensor as pt
 import pytest
+from _helpers_model import assert_same_pointwise
 
 from bayes_walk.inference.fast.days import DaysBlock
 from bayes_walk.model import habit_population as population
@@ -158,7 +159,6 @@ def test_fused_pointwise_log_likelihood_matches_the_plain_model():
     import pymc as pm
 
     from bayes_walk.cohort.simulate import simulate_cohort
-    from bayes_walk.inference.pointwise import pointwise_function
     from bayes_walk.model.builder import build_model
 
     cohort = simulate_cohort(n=300, seed=6, keep_daily=True)
@@ -167,11 +167,4 @@ def test_fused_pointwise_log_likelihood_matches_the_plain_model():
     fused = build_model(spec, cohort, plain.designs, fused=True)
     with plain.model:
         prior = pm.sample_prior_predictive(draws=8, random_seed=1).prior
-    post = prior[[v.name for v in plain.model.free_RVs]]
-    ll0, mu0 = pointwise_function(plain)(post, mu_step=4)
-    ll1, mu1 = pointwise_function(fused)(post, mu_step=4)
-    assert ll1.shape == ll0.shape == (1, 8, 300)
-    ok = np.isfinite(ll0)
-    assert ok.mean() > 0.9
-    np.testing.assert_allclose(ll1[ok], ll0[ok], rtol=2e-5, atol=1e-5)
-    np.testing.assert_allclose(mu1, mu0, rtol=2e-5)
+    assert_same_pointwise(plain, fused, prior[[v.name for v in plain.model.free_RVs]], 4)

@@ -8,7 +8,7 @@ import numpy as np
 import pytensor
 import pytensor.tensor as pt
 import pytest
-from _helpers_model import toy_cohort
+from _helpers_model import assert_same_pointwise, toy_cohort
 
 from bayes_walk.errors import SpecError
 from bayes_walk.inference.fast.likelihood import PoissonLogLinear, kernel_source
@@ -155,8 +155,6 @@ def test_fused_model_refuses_the_log_binomial_likelihood():
 def test_fused_pointwise_log_likelihood_and_mu_match_the_generic_path(name):
     import pymc as pm
 
-    from bayes_walk.inference.pointwise import pointwise_function
-
     cohort = toy_cohort(n=500, seed=6)
     spec = load_spec(name)
     plain = build_model(spec, cohort)
@@ -165,13 +163,7 @@ def test_fused_pointwise_log_likelihood_and_mu_match_the_generic_path(name):
         prior = pm.sample_prior_predictive(draws=12, random_seed=1).prior
     names = [v.name for v in plain.model.free_RVs]
     post = prior[names]
-    ll0, mu0 = pointwise_function(plain)(post, mu_step=5)
-    ll1, mu1 = pointwise_function(fused)(post, mu_step=5)
-    assert ll1.shape == ll0.shape == (1, 12, 500) and mu1.shape == mu0.shape == (1, 3, 500)
-    ok = np.isfinite(ll0)
-    assert ok.mean() > 0.9
-    np.testing.assert_allclose(ll1[ok], ll0[ok], rtol=2e-5, atol=1e-5)
-    np.testing.assert_allclose(mu1, mu0, rtol=2e-5)
+    assert_same_pointwise(plain, fused, post, 5)
 
 
 def test_a_fused_model_refuses_new_data():

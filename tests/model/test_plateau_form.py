@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _helpers_model import toy_cohort
+from _helpers_model import assert_same_pointwise, toy_cohort
 
 from bayes_walk.errors import SpecError
 from bayes_walk.model.builder import build_model
@@ -202,7 +202,6 @@ def test_a_true_onset_at_100_is_recovered_cleanly():
 
 def test_fused_pointwise_log_likelihood_matches_the_plain_path():
     """LOO (and so model averaging) reads the pointwise log-likelihood of a fit."""
-    from bayes_walk.inference.pointwise import pointwise_function
 
     cohort = toy_cohort(n=400, seed=6)
     spec = _spec()
@@ -210,10 +209,4 @@ def test_fused_pointwise_log_likelihood_matches_the_plain_path():
     fused = build_model(spec, cohort, plain.designs, fused=True)
     names = [v.name for v in plain.model.free_RVs]
     post = _prior(plain, draws=12)[names]
-    ll0, mu0 = pointwise_function(plain)(post, mu_step=5)
-    ll1, mu1 = pointwise_function(fused)(post, mu_step=5)
-    assert ll1.shape == ll0.shape == (1, 12, 400)
-    ok = np.isfinite(ll0)
-    assert ok.mean() > 0.9
-    np.testing.assert_allclose(ll1[ok], ll0[ok], rtol=2e-5, atol=1e-5)
-    np.testing.assert_allclose(mu1, mu0, rtol=2e-5)
+    assert_same_pointwise(plain, fused, post, 5)
