@@ -43,23 +43,11 @@ SERIES_X = 0.05
 def forward(z, a, sb, sw, lam, k, ybar, h):
     """``S`` (returned) and the log habits (written to ``h``); ``a`` has length 1 or n."""
     n = z.shape[0]
-    kmax = 0
-    for i in range(n):
-        kmax = max(kmax, int(k[i]))
     inv_a = 1.0 / (sb * sb)
-    bp = np.empty(kmax + 1)
-    r = np.empty(kmax + 1)
-    half_logv = np.zeros(kmax + 1)
-    half_iv = np.zeros(kmax + 1)  # 0 for no valid day: no marginal term
-    for kk in range(kmax + 1):
-        b = kk / (sw * sw)
-        p = inv_a + b
-        bp[kk] = b / p
-        r[kk] = 1.0 / math.sqrt(p)
-        if kk > 0:
-            v = sb * sb + sw * sw / kk
-            half_logv[kk] = 0.5 * math.log(v) + HALF_LOG_2PI
-            half_iv[kk] = 0.5 / v
+    bp, r, iv = _tables(k, sb, sw)
+    half_logv = np.zeros(iv.shape[0])  # 0 for no valid day: no marginal term
+    for kk in range(1, iv.shape[0]):
+        half_logv[kk] = HALF_LOG_2PI - 0.5 * math.log(iv[kk])
     step = 0 if a.shape[0] == 1 else 1
     d = np.empty(n)
     x = np.empty(n)
@@ -68,7 +56,7 @@ def forward(z, a, sb, sw, lam, k, ybar, h):
         ai = a[i * step]
         kk = int(k[i])
         e = ybar[i] - ai
-        marg -= half_logv[kk] + half_iv[kk] * e * e
+        marg -= half_logv[kk] + 0.5 * iv[kk] * e * e
         di = e * bp[kk] + z[i] * r[kk]
         d[i] = di
         h[i] = ai + di
@@ -77,14 +65,8 @@ def forward(z, a, sb, sw, lam, k, ybar, h):
     exp_block(x, ex, np.empty(n), n)
     corr = 0.0
     for i in range(n):
-        di = d[i]
-        xi = x[i]
-        small = abs(xi) < SERIES_X
-        q_series = 1.0 + xi * (
-            1 / 2 + xi * (1 / 6 + xi * (1 / 24 + xi * (1 / 120 + xi * (1 / 720 + xi / 5040))))
-        )
-        u = di * (q_series if small else (ex[i] - 1.0) / (SERIES_X if small else xi))
-        corr += (di * di - u * u) * (0.5 * inv_a) + xi
+        u = d[i] * _q(x[i], ex[i])
+        corr += (d[i] * d[i] - u * u) * (0.5 * inv_a) + x[i]
     return marg + corr
 
 
@@ -92,32 +74,24 @@ def backward(z, a, sb, sw, lam, k, ybar, g_s, g_h):
     """Gradients of ``g_s * S + g_h . h`` with respect to ``z``, ``a``, ``sb``, ``sw``,
     ``lam``; ``a``'s has the length of ``a``."""
     n = z.shape[0]
-    kmax = 0
-    for i in range(n):
-        kmax = max(kmax, int(k[i]))
-    sb2, sw2 = sb * sb, sw * sw
-    inv_a = 1.0 / sb2
+    sw2 = sw * sw
+    inv_a = 1.0 / (sb * sb)
     inv_a_sb = inv_a / sb
     dp_dsb = -2.0 * inv_a_sb
-    bp = np.empty(kmax + 1)
-    ap2 = np.empty(kmax + 1)
-    bp2 = np.empty(kmax + 1)
-    r = np.empty(kmax + 1)
-    half_r3 = np.empty(kmax + 1)
-    iv = np.zeros(kmax + 1)  # 0 for no valid day: no marginal term
-    db_dsw = np.empty(kmax + 1)
-    dv_dsw = np.zeros(kmax + 1)
-    for kk in range(kmax + 1):
-        b = kk / sw2
-        p = inv_a + b
-        bp[kk] = b / p
-        ap2[kk] = inv_a / (p * p)
-        bp2[kk] = b / (p * p)
-        r[kk] = 1.0 / math.sqrt(p)
+    bp, r, iv = _tables(k, sb, sw)
+    m = iv.shape[0]
+    ap2 = np.empty(m)
+    bp2 = np.empty(m)
+    half_r3 = np.empty(m)
+    db_dsw = np.empty(m)
+    dv_dsw = np.zeros(m)
+    for kk in range(m):
+        p2 = r[kk] ** -4  # P**2, P = 1 / r**2
+        ap2[kk] = inv_a / p2
+        bp2[kk] = (kk / sw2) / p2
         half_r3[kk] = 0.5 * r[kk] ** 3
         db_dsw[kk] = -2.0 * kk / (sw2 * sw)
         if kk > 0:
-            iv[kk] = 1.0 / (sb2 + sw2 / kk)
             dv_dsw[kk] = 2.0 * sw / kk
     step = 0 if a.shape[0] == 1 else 1
     d = np.empty(n)
@@ -138,7 +112,7 @@ def backward(z, a, sb, sw, lam, k, ybar, g_s, g_h):
         e = ybar[i] - a[i * step]
         di = d[i]
         xi = x[i]
-        q, phi = _expm1_over_x(xi, ex[i])
+        q = _q(xi, ex[i])
         u = di * q
         gd = g_s * ((di - u * ex[i]) * inv_a + lam) + g_h[i]
         gz[i] = gd * r[kk]
@@ -152,7 +126,7 @@ def backward(z, a, sb, sw, lam, k, ybar, g_s, g_h):
             + gd * dp_dsb * (-e * bp2[kk] - zr3)
         )
         g_sw += dm_dv * dv_dsw[kk] + gd * db_dsw[kk] * (e * ap2[kk] - zr3)
-        g_lam += g_s * (di - u * di * di * phi * inv_a)
+        g_lam += g_s * (di - u * di * di * _phi(xi, ex[i], q) * inv_a)
     if step == 0:
         total = 0.0
         for i in range(n):
@@ -161,22 +135,45 @@ def backward(z, a, sb, sw, lam, k, ybar, g_s, g_h):
     return gz, ga, g_sb, g_sw, g_lam
 
 
-def _expm1_over_x(x, ex):
-    """``(q, phi)`` at ``x`` given ``ex = exp(x)``: ``q = expm1(x) / x`` (1 at 0) and
-    ``phi = (x exp(x) - expm1(x)) / x**2 = (exp(x) - q) / x`` (1/2 at 0; the derivative
-    of ``expm1(lam d) / lam`` in ``lam`` is ``d**2 phi``). One division, and no branch,
-    so that a loop over participants vectorises."""
+def _tables(k, sb, sw):
+    """Per number of valid days ``kk`` (0 to the largest in ``k``): ``B/P``, ``1/sqrt(P)``
+    of the conjugate step and ``1/v``, the precision of the mean log day's marginal (0 for
+    no valid day: no marginal term). Shared by :func:`forward` and :func:`backward`."""
+    kmax = 0
+    for i in range(k.shape[0]):
+        kmax = max(kmax, int(k[i]))
+    inv_a = 1.0 / (sb * sb)
+    bp = np.empty(kmax + 1)
+    r = np.empty(kmax + 1)
+    iv = np.zeros(kmax + 1)
+    for kk in range(kmax + 1):
+        b = kk / (sw * sw)
+        p = inv_a + b
+        bp[kk] = b / p
+        r[kk] = 1.0 / math.sqrt(p)
+        if kk > 0:
+            iv[kk] = 1.0 / (sb * sb + sw * sw / kk)
+    return bp, r, iv
+
+
+def _q(x, ex):
+    """``expm1(x) / x`` given ``ex = exp(x)`` (1 at x = 0); from its series where ``x`` is
+    small, so that no difference cancels. Branch-free, so that a loop vectorises."""
     small = abs(x) < SERIES_X
-    q_series = 1.0 + x * (
+    series = 1.0 + x * (
         1 / 2 + x * (1 / 6 + x * (1 / 24 + x * (1 / 120 + x * (1 / 720 + x / 5040))))
     )
-    phi_series = 1 / 2 + x * (
+    return series if small else (ex - 1.0) / (SERIES_X if small else x)
+
+
+def _phi(x, ex, q):
+    """``(x exp(x) - expm1(x)) / x**2 = (exp(x) - q) / x`` given ``q = _q(x, ex)`` (1/2 at
+    0): the derivative of ``expm1(lam d) / lam`` in ``lam`` is ``d**2`` times this."""
+    small = abs(x) < SERIES_X
+    series = 1 / 2 + x * (
         1 / 3 + x * (1 / 8 + x * (1 / 30 + x * (1 / 144 + x * (1 / 840 + x / 5760))))
     )
-    ix = 1.0 / (SERIES_X if small else x)
-    q = (ex - 1.0) * ix
-    phi = (ex - q) * ix
-    return (q_series if small else q), (phi_series if small else phi)
+    return series if small else (ex - q) / (SERIES_X if small else x)
 
 
 def exp_block(x, out, scratch, m):
@@ -255,7 +252,9 @@ def _compiled():
         "math": math,
         "HALF_LOG_2PI": HALF_LOG_2PI,
         "SERIES_X": SERIES_X,
-        "_expm1_over_x": jit(_expm1_over_x),
+        "_tables": jit(_tables),
+        "_q": jit(_q),
+        "_phi": jit(_phi),
         "exp_block": compiled_exp_block(),
     }
     fns = []
