@@ -4,7 +4,8 @@ For each replicate cohort simulated with the outcome acting on the habitual expo
 (``simulate_cohort(..., exposure_on="habit")``), fit the default ``gp`` spec (the curve on
 the observed mean of the valid days) and the same spec with ``measurement = "days"`` on
 walking volume (the curve on the latent habit), and compare RR(x vs 78 min/day) at
-x = 100, 125, 150 with the truth: posterior median, 90% interval, coverage, attenuation.
+x = 100, 125, 150 with the truth (``--exposure walking_mets``: the option on intensity
+instead, RR(x vs 3.0 MET) at x = 3.25, 3.5): posterior median, 90% interval, coverage, attenuation.
 Also records the within-person SD (``day_sd_walking_min``) against the simulator's, the
 population's Box-Cox shape (``habit_shape_walking_min``; the simulator's habits are
 square-root normal, shape 0.5), and each fit's wall time and diagnostics. ``--fits oracle``
@@ -34,18 +35,20 @@ from bayes_walk.cohort.sim_population import DAILY_VOLUME_SD
 from bayes_walk.cohort.simulate import simulate_cohort
 from bayes_walk.spec.model_spec import load_spec, spec_from_dict
 
-AT = (100.0, 125.0, 150.0)
-REFERENCE = 78.0
+# where each exposure's RR is read, and its reference (the gp spec's): volume at the
+# paper's contrasts; intensity at about the simulated p75 and p95 (3.25, 3.5 MET)
+AT = {"walking_min": (100.0, 125.0, 150.0), "walking_mets": (3.25, 3.5)}
+REFERENCE = {"walking_min": 78.0, "walking_mets": 3.0}
 PROB = 0.90
 DERIVED = ("covered", "error", "log_ratio")  # recomputed from the stored columns
 
 
-def specs(base: str = "gp"):
-    """The naive spec and the same spec with ``measurement = "days"`` on walking volume."""
+def specs(base: str = "gp", exposure: str = "walking_min"):
+    """The naive spec and the same spec with ``measurement = "days"`` on ``exposure``."""
     naive = load_spec(base)
     d = naive.to_dict()
     d["name"] = f"{base}_days"
-    d["exposures"]["walking_min"]["measurement"] = "days"
+    d["exposures"][exposure]["measurement"] = "days"
     return {"naive": naive, "days": spec_from_dict(d)}
 
 
@@ -69,12 +72,12 @@ def with_derived(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def true_logrr(cohort, x) -> np.ndarray:
-    """The simulated truth's log RR at ``x`` versus REFERENCE."""
-    t = cohort["true_logrr_walking_min"]
-    g = t["truth_walking_min"].values
-    f = np.interp(np.asarray(x, dtype=float), g, t.values)
-    return f - np.interp(REFERENCE, g, t.values)
+def true_logrr(cohort, exposure: str) -> np.ndarray:
+    """The simulated truth's log RR of ``exposure`` at ``AT`` versus ``REFERENCE``."""
+    t = cohort[f"true_logrr_{exposure}"]
+    g = t[f"truth_{exposure}"].values
+    f = np.interp(np.asarray(AT[exposure], dtype=float), g, t.values)
+    return f - np.interp(REFERENCE[exposure], g, t.values)
 
 
 def one_fit(spec, cohort, args, seed: int) -> tuple[list[dict], dict]:
@@ -83,15 +86,16 @@ def one_fit(spec, cohort, args, seed: int) -> tuple[list[dict], dict]:
     t0 = time.perf_counter()
     fit = bw.fit(spec, cohort, chains=args.chains, draws=args.draws, tune=args.tune, seed=seed)
     wall = time.perf_counter() - t0
-    tab = fit.rr("walking_min", at=list(AT), reference=REFERENCE, prob=PROB)
+    e = args.exposure
+    tab = fit.rr(e, at=list(AT[e]), reference=REFERENCE[e], prob=PROB)
     diag = fit.diagnostics
     info = {"wall_s": wall, **{k: diag.get(k) for k in ("divergences", "max_rhat", "min_ess_bulk")}}
     post = fit.idata.posterior
-    if "day_sd_walking_min" in post:
-        q = np.quantile(post["day_sd_walking_min"].values, [0.05, 0.5, 0.95])
+    if f"day_sd_{e}" in post:
+        q = np.quantile(post[f"day_sd_{e}"].values, [0.05, 0.5, 0.95])
         info.update(day_sd_median=q[1], day_sd_lo=q[0], day_sd_hi=q[2])
-    if "habit_shape_walking_min" in post:
-        q = np.quantile(post["habit_shape_walking_min"].values, [0.05, 0.5, 0.95])
+    if f"habit_shape_{e}" in post:
+        q = np.quantile(post[f"habit_shape_{e}"].values, [0.05, 0.5, 0.95])
         info.update(shape_median=q[1], shape_lo=q[0], shape_hi=q[2])
     return tab.to_dict("records"), info
 
@@ -107,7 +111,13 @@ def main() -> None:
     ap.add_argument("--seed0", type=int, default=100)
     ap.add_argument("--truth", default="paper")
     ap.add_argument("--exposure-on", default="habit", choices=("habit", "habit_volume", "observed"))
-    ap.add_argument("--base", default="gp", help="spec whose volume term gets the option")
+    ap.add_argument("--base", default="gp", help="spec whose exposure term gets the option")
+    ap.add_argument(
+        "--exposure",
+        default="walking_min",
+        choices=tuple(AT),
+        help="the exposure that gets measurement = 'days' and whose RR is compared",
+    )
     ap.add_argument(
         "--fits",
         default="naive,days",
@@ -136,8 +146,8 @@ def main() -> None:
         cohort = simulate_cohort(
             n=args.n, seed=seed, truth=args.truth, exposure_on=args.exposure_on
         )
-        truth = true_logrr(cohort, AT)
-        fits = specs(args.base)
+        truth = true_logrr(cohort, args.exposure)
+        fits = specs(args.base, args.exposure)
         fits["oracle"] = fits["naive"]
         for kind in kinds:
             if (r, kind) in done:
@@ -150,6 +160,7 @@ def main() -> None:
                         "replicate": r,
                         "seed": seed,
                         "fit": kind,
+                        "exposure": args.exposure,
                         "x": rec["x"],
                         "true_rr": float(np.exp(tl)),
                         "rr_median": rec["rr_median"],

@@ -52,7 +52,7 @@ class MeasurementSBC(PymcSBC):
 
     exposures: tuple[str, ...] = ()
     _watch: dict = field(default_factory=dict, repr=False)
-    # the habits (min/day) of the last simulate(): exposure -> (replicate, participant)
+    # the habits (exposure units) of the last simulate(): exposure -> (replicate, participant)
     last_habits: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:

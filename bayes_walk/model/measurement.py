@@ -1,18 +1,27 @@
 """Measurement-error model of an exposure: a latent habit measured by the valid days.
 
-With ``measurement = "days"`` on an exposure of the spec (today: ``walking_min``), the
-dose-response curve acts on each participant's latent *habitual* exposure instead of the
-mean of their few valid days. The day model (docs/models.md "Measurement error"):
+With ``measurement = "days"`` on an exposure of the spec (``walking_min`` or
+``walking_mets``), the dose-response curve acts on each participant's latent *habitual*
+exposure instead of the mean of their few valid days. The day model (docs/models.md
+"Measurement error"):
 
-    y_id = log(max(daily minutes, FLOOR_MIN))      for each valid day d of participant i
-    y_id | h_i ~ Normal(h_i, sigma_within)
+    y_id = log(max(day's value, FLOOR_MIN))        for each valid day d of participant i
+    y_id | h_i ~ Normal(h_i, sigma_within / sqrt(w_id))
     h_i ~ BoxCoxNormal(mu + X_i beta, sigma_between, lambda)
                                                    (population model: habit_population.py)
-    habit_i = exp(h_i + sigma_within**2 / 2)       (min/day: the mean of the daily minutes)
+    habit_i = exp(h_i + sigma_within**2 / 2)       (the long-run mean of the days)
 
-Given ``h_i`` the day model is conjugate, so ``k_i`` (valid days), ``ybar_i`` (mean of
-``y_id``) and the pooled within-person sum of squares carry all the information of the
-days, and the ``(participant, day)`` array never enters the model. The joint density is
+Volume days have weight ``w_id = 1``. An intensity day (the day's time-weighted walking
+MET) is weighted by its walking time relative to the person's mean walking time on the
+used days, ``w_id = t_id / mean_d(t_id)`` (so ``sum_d w_id = k_i``): a day with little
+walking measures the pace less precisely, and the weighted mean of the days is the
+observed exposure, the time-weighted mean MET. For intensity ``habit_i`` is the long-run
+time-weighted mean to first order in ``sigma_within**2`` (about 0.03**2 on the log MET
+scale).
+
+Given ``h_i`` the day model is conjugate, so ``k_i`` (valid days), ``ybar_i`` (weighted
+mean of ``y_id``) and the pooled weighted within-person sum of squares carry all the
+information of the days, and the ``(participant, day)`` array never enters the model. The joint density is
 factored as ``p(ybar | mu, sigma_b, sigma_w) * p(h | ybar, ...) * p(SS | sigma_w)``:
 
 - ``ybar_i ~ Normal(a_i, sqrt(sigma_b**2 + sigma_w**2 / k_i))`` (marginal, closed form,
@@ -42,8 +51,12 @@ from bayes_walk.errors import SpecError
 from bayes_walk.model import habit_population as population
 
 # Daily series of each exposure that supports measurement = "days".
-DAILY_SERIES = {"walking_min": "daily_walking_min"}
-# Days with less walking than this (min) enter the log-scale day model at this value.
+DAILY_SERIES = {"walking_min": "daily_walking_min", "walking_mets": "daily_walking_mets"}
+# Daily series whose values weight an exposure's days (module docstring): a day's walking
+# MET is the average over its walking time, so that time says how much the day tells.
+DAY_WEIGHTS = {"walking_mets": "daily_walking_min"}
+# Days below this enter the log-scale day model at this value: 1 min/day of walking (the
+# paper's valid-day rule already asks for some walking); walking METs are always above 1.
 FLOOR_MIN = 1.0
 # Knots for linear forms without their own (rcs, linear, monotone): the curve is read at
 # the latent habit by linear interpolation between them.
@@ -65,9 +78,10 @@ def uses_days(spec) -> list[str]:
 def check_measurement(spec, cohort: xr.Dataset) -> None:
     """Raise :class:`SpecError` when a ``measurement = "days"`` exposure cannot be modelled.
 
-    Rules: the exposure has a daily series (today ``walking_min``), its form is not
-    ``categorical``/``joint``, and the cohort holds ``valid_day`` and the daily series
-    (a participants-only import has neither).
+    Rules: the exposure has a daily series (``walking_min``, ``walking_mets``), its form
+    is not ``categorical``/``joint``, and the cohort holds ``valid_day``, the daily series
+    and, for intensity, the daily walking time that weights it (a participants-only
+    import has none of them).
     """
     for name in uses_days(spec):
         where = f"{spec.name}: exposures.{name}.measurement = 'days'"
@@ -79,7 +93,12 @@ def check_measurement(spec, cohort: xr.Dataset) -> None:
         form = spec.exposures[name].form
         if form in UNSUPPORTED_FORMS:
             raise SpecError(f"{where} does not work with form '{form}' (a curve form is needed)")
-        missing = [v for v in ("valid_day", DAILY_SERIES[name]) if v not in cohort.data_vars]
+        needed = (
+            "valid_day",
+            DAILY_SERIES[name],
+            *([DAY_WEIGHTS[name]] if name in DAY_WEIGHTS else []),
+        )
+        missing = [v for v in needed if v not in cohort.data_vars]
         if missing:
             raise SpecError(
                 f"{where} needs the daily series, but the cohort has no {', '.join(missing)} "
@@ -94,17 +113,28 @@ def daily_statistics(cohort: xr.Dataset, name: str) -> dict[str, np.ndarray]:
     Returns
     -------
     dict
-        ``k`` (valid days, int), ``mean_log`` (mean of ``log(max(day, FLOOR_MIN))`` over
-        the valid days; 0 where ``k == 0``) and ``ss`` (within-person sum of squares of
-        the log days).
+        ``k`` (days used, int), ``mean_log`` (weighted mean of ``log(max(day,
+        FLOOR_MIN))`` over those days; 0 where ``k == 0``) and ``ss`` (weighted
+        within-person sum of squares of the log days). Volume uses every valid day with
+        weight 1; intensity the valid days with walking time ``t > 0``, weighted by
+        ``t / mean(t)`` (module docstring), so its ``mean_log`` is the log of the
+        time-weighted geometric mean MET.
     """
     days = np.asarray(cohort[DAILY_SERIES[name]].values, dtype=np.float64)
     valid = np.asarray(cohort["valid_day"].values, dtype=bool) & np.isfinite(days)
-    y = np.log(np.maximum(np.where(valid, days, FLOOR_MIN), FLOOR_MIN))
+    if name in DAY_WEIGHTS:
+        t = np.asarray(cohort[DAY_WEIGHTS[name]].values, dtype=np.float64)
+        valid &= np.isfinite(t) & (t > 0)
+        t = np.where(valid, t, 0.0)
+    else:
+        t = valid.astype(np.float64)
     k = valid.sum(axis=1)
-    total = np.where(valid, y, 0.0).sum(axis=1)
+    t_mean = np.divide(t.sum(axis=1), k, out=np.ones(k.shape), where=k > 0)
+    w = t / t_mean[:, None]
+    y = np.log(np.maximum(np.where(valid, days, FLOOR_MIN), FLOOR_MIN))
+    total = (w * y).sum(axis=1)
     mean = np.divide(total, k, out=np.zeros_like(total), where=k > 0)
-    ss = np.where(valid, (y - mean[:, None]) ** 2, 0.0).sum(axis=1)
+    ss = (w * (y - mean[:, None]) ** 2).sum(axis=1)
     return {"k": k.astype(np.int64), "mean_log": mean, "ss": ss}
 
 
@@ -115,6 +145,7 @@ def measurement_design(cohort: xr.Dataset, name: str) -> dict[str, Any]:
     return {
         "kind": "days",
         "daily": DAILY_SERIES[name],
+        "weights": DAY_WEIGHTS.get(name),
         "floor": FLOOR_MIN,
         "log_center": float(np.mean(st["mean_log"][has])) if has.any() else 0.0,
         # the population's median moves with the adjustment covariates; off by default:
@@ -141,7 +172,7 @@ def measurement_data(cohort: xr.Dataset, name: str) -> dict[str, tuple[np.ndarra
 
 
 def latent_habit(name: str, design: dict[str, Any], data: dict[str, Any], fused: bool = False):
-    """Add the day model of ``name`` to the current model; return ``habit_i`` (min/day).
+    """Add the day model of ``name`` to the current model; return ``habit_i`` (the exposure's units).
 
     Parameters ``habit_mu_<e>``, ``habit_sd_<e>``, ``habit_shape_<e>``,
     ``habit_beta_<e>`` (covariate; when the spec adjusts), ``day_sd_<e>`` (log scale) and
@@ -207,7 +238,7 @@ def _log_habit(xp, a, sb, sw, k, ybar, z):
 
 
 def _habit(xp, a, sb, sw, k, ybar, z):
-    """``habit_i`` (min/day) from ``z_i``: see :func:`_log_habit`."""
+    """``habit_i`` (the exposure's units) from ``z_i``: see :func:`_log_habit`."""
     return xp.exp(_log_habit(xp, a, sb, sw, k, ybar, z) + sw**2 / 2.0)
 
 
@@ -256,7 +287,7 @@ def as_vectors(pieces: list, term_data: dict[str, Any] | None = None, fused: boo
 def habit_draws(
     post: xr.Dataset, cohort: xr.Dataset, name: str, covariates: np.ndarray | None = None
 ) -> np.ndarray:
-    """``habit_i`` (min/day) at the draws of ``post``: ``(chain, draw, participant)``.
+    """``habit_i`` (the exposure's units) at the draws of ``post``: ``(chain, draw, participant)``.
 
     :func:`latent_habit`'s formula (tested equal to its graph), in numpy, from the
     posterior's ``habit_mu_<e>``, ``habit_sd_<e>``, ``day_sd_<e>``, ``habit_z_<e>`` and the

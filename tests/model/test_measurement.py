@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from _helpers_measurement import box_cox_logpdf, shape_value
+
 from bayes_walk.cohort.sim_population import DAILY_VOLUME_SD
 from bayes_walk.cohort.simulate import simulate_cohort
 from bayes_walk.errors import SpecError
-from bayes_walk.model import habit_population as population
 from bayes_walk.model import measurement
 from bayes_walk.spec.model_spec import load_spec, spec_from_dict
 
@@ -84,26 +85,6 @@ def test_plain_and_fused_agree(cohort, form):
     np.testing.assert_allclose(ga, gb, rtol=1e-5, atol=1e-4 * np.abs(ga).max())
 
 
-def _shape_value(kappa):
-    """The sampler's value of ``habit_shape`` (PyMC's interval transform on its bounds)."""
-    lo, hi = (population.PRIORS["habit_shape"][b] for b in ("lower", "upper"))
-    return np.log(kappa - lo) - np.log(hi - kappa)
-
-
-def _box_cox_logpdf(h, a, g_sd, lam):
-    """Log density of the log habit ``h`` when ``(H**lam - 1) / lam`` is normal with median
-    ``exp(a)`` and SD ``g_sd`` (truncated to the transform's support), written on the
-    Box-Cox scale: an independent form of ``habit_population``'s."""
-    from scipy import stats
-
-    if lam == 0.0:
-        return stats.norm.logpdf(h, a, g_sd)
-    g, g_mean = np.expm1(lam * h) / lam, np.expm1(lam * a) / lam
-    # the support is g > -1/lam (lam > 0) or g < -1/lam (lam < 0)
-    mass = stats.norm.cdf((g_mean + 1.0 / lam) / g_sd * np.sign(lam))
-    return stats.norm.logpdf(g, g_mean, g_sd) + lam * h - np.log(mass)
-
-
 @pytest.mark.parametrize("lam,with_beta", [(0.0, False), (0.45, True), (-0.6, True)])
 def test_day_density_is_the_direct_one(cohort, lam, with_beta):
     """The Potential (marginal of the mean, chi-square of SS, the population's departure
@@ -139,7 +120,7 @@ def test_day_density_is_the_direct_one(cohort, lam, with_beta):
     ip.update(
         habit_mu_walking_min=mu,
         habit_sd_walking_min_log__=np.log(sb),
-        habit_shape_walking_min_interval__=_shape_value(lam * sb),  # kappa = lambda * sd
+        habit_shape_walking_min_interval__=shape_value(lam * sb),  # kappa = lambda * sd
         **({"habit_beta_walking_min": beta} if with_beta else {}),
         day_sd_walking_min_log__=np.log(sw),
         habit_z_walking_min=z,
@@ -156,7 +137,7 @@ def test_day_density_is_the_direct_one(cohort, lam, with_beta):
 
     def gap(zz):
         h = (a / sbi**2 + k * ybar / sw**2) / prec + zz / np.sqrt(prec)
-        direct = _box_cox_logpdf(h, a, g_sd, lam).sum()
+        direct = box_cox_logpdf(h, a, g_sd, lam).sum()
         direct += np.where(valid, stats.norm.logpdf(y, h[:, None], sw), 0.0).sum()
         direct -= 0.5 * np.log(prec).sum()  # density of z: times |dh/dz| = prec**-0.5
         ours = float(pot(dict(ip, habit_z_walking_min=zz))) + stats.norm.logpdf(zz).sum()
@@ -193,7 +174,7 @@ def test_stored_habit_is_the_graph_habit(cohort):
     graph = np.stack([
         f({"habit_mu_walking_min": mu, "habit_sd_walking_min_log__": np.log(sb),
            "day_sd_walking_min_log__": np.log(sw), "habit_z_walking_min": z,
-           "habit_shape_walking_min_interval__": _shape_value(lam),
+           "habit_shape_walking_min_interval__": shape_value(lam),
            "habit_beta_walking_min": b})
         for (mu, sb, sw, lam), z, b in zip(draws, zs, betas, strict=True)
     ])  # fmt: skip
@@ -238,8 +219,10 @@ def test_spec_rules():
 def test_unsupported_exposure_and_form(cohort):
     from bayes_walk.model.builder import build_model
 
-    with pytest.raises(SpecError, match="walking_min only"):
-        build_model(_spec(exposure="walking_mets"), cohort)
+    d = load_spec("linear").to_dict()
+    d["exposures"]["running_min"] = {"form": "linear", "reference": 0.0, "measurement": "days"}
+    with pytest.raises(SpecError, match="running_min.*walking_min, walking_mets only"):
+        build_model(spec_from_dict(d), cohort)
     with pytest.raises(SpecError, match="categorical"):
         build_model(_spec("categorical"), cohort)
 
