@@ -44,12 +44,15 @@ DERIVED = ("covered", "error", "log_ratio")  # recomputed from the stored column
 
 
 def specs(base: str = "gp", exposure: str = "walking_min"):
-    """The naive spec and the same spec with ``measurement = "days"`` on ``exposure``."""
+    """The naive spec, the same with ``measurement = "days"`` on ``exposure`` and that with
+    ``habit_covariates = true`` (``days_cov``)."""
     naive = load_spec(base)
     d = naive.to_dict()
     d["name"] = f"{base}_days"
     d["exposures"][exposure]["measurement"] = "days"
-    return {"naive": naive, "days": spec_from_dict(d)}
+    days = spec_from_dict(d)
+    d["exposures"][exposure]["habit_covariates"] = True
+    return {"naive": naive, "days": days, "days_cov": spec_from_dict(d)}
 
 
 def oracle_cohort(cohort):
@@ -121,13 +124,17 @@ def main() -> None:
     ap.add_argument(
         "--fits",
         default="naive,days",
-        help="fits per replicate: naive, days, oracle (the base spec on the true habits)",
+        help="fits per replicate: naive, days, days_cov (days with habit_covariates), "
+        "oracle (the base spec on the true habits)",
     )
     args = ap.parse_args()
     kinds = args.fits.split(",")
-    unknown = sorted(set(kinds) - {"naive", "days", "oracle"})
+    unknown = sorted(set(kinds) - {"naive", "days", "days_cov", "oracle"})
     if unknown:
-        ap.error(f"--fits: unknown fit(s) {', '.join(unknown)}; choose from naive, days, oracle")
+        ap.error(
+            f"--fits: unknown fit(s) {', '.join(unknown)}; "
+            "choose from naive, days, days_cov, oracle"
+        )
     if "oracle" in kinds and args.exposure_on == "observed":
         ap.error(
             "--fits oracle needs --exposure-on habit or habit_volume "

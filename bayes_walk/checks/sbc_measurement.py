@@ -83,7 +83,7 @@ class MeasurementSBC(PymcSBC):
         if f"habit_beta_{e}" not in draws:
             return mu[:, None]
         beta = np.asarray(draws[f"habit_beta_{e}"].values).reshape(mu.size, -1)
-        return population.location(np, mu, beta, self._data("X_covariates")[rows])
+        return population.location(np, mu, beta, self._data(f"X_habit_{e}")[rows])
 
     def simulate(self, n: int, seed: int) -> list[Replicate]:
         """Draw ``n`` parameter sets, day statistics and outcomes (module docstring)."""

@@ -19,6 +19,7 @@ import xarray as xr
 
 from bayes_walk.model import measurement
 from bayes_walk.model.covariates import centred_covariates
+from bayes_walk.model.habit_predictors import predictor_matrix
 
 MAX_PPC_DRAWS = 500
 # Up to this many draw x participant cells the posterior predictive is stored for every
@@ -132,10 +133,11 @@ def posterior_predictive(
     # g-computation moves each participant from (the n habit_z draws are not kept)
     for name, d in built.designs["exposures"].items():
         if "measurement" in d:
-            # the covariate matrix only when the habit population uses it (off by default)
+            # the predictor matrix only when the habit population uses it (off by default)
+            pred = d["measurement"].get("predictors")
             cov = built.designs["covariates"]
-            use = d["measurement"].get("covariates") and cov["columns"]
-            X = centred_covariates(cohort, cov) if use else None
+            Xc = centred_covariates(cohort, cov) if pred and cov["columns"] else None
+            X = predictor_matrix(cohort, pred, Xc) if pred else None
             habit = measurement.habit_draws(thin, cohort, name, X).astype(np.float32)
             out[f"habit_{name}"] = xr.DataArray(habit, dims=DRAW_DIMS, coords=coords)
     return xr.Dataset(out, attrs={"thin_step": step})

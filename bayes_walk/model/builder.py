@@ -21,7 +21,7 @@ import numpy as np
 import xarray as xr
 
 from bayes_walk.errors import SpecError
-from bayes_walk.model import measurement
+from bayes_walk.model import habit_predictors, measurement
 from bayes_walk.model.covariates import categorical_columns
 from bayes_walk.model.data import data_arrays, data_with_dims, register_data, storage
 from bayes_walk.model.designs import design_terms, make_designs, stratifier
@@ -120,6 +120,10 @@ def _coords(cohort: xr.Dataset, designs: dict[str, Any], grids) -> dict[str, lis
             coords[f"{n}_grid"] = grids[n].tolist()
         form = get_form(designs["exposures"][names[0]]["form"])
         coords.update(form.coords_term(list(names), designs["exposures"]))
+        for n in names:
+            pred = designs["exposures"][n].get("measurement", {}).get("predictors")
+            if pred is not None:
+                coords[habit_predictors.dim(n)] = list(pred["labels"])
     if "group" in designs:
         coords[designs["group"]["variable"]] = list(designs["group"]["labels"])
     if "strata" in designs:

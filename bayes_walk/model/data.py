@@ -10,6 +10,7 @@ import xarray as xr
 from bayes_walk.model.covariates import centred_covariates
 from bayes_walk.model.designs import design_terms, stratifier
 from bayes_walk.model.forms import get_form
+from bayes_walk.model.habit_predictors import dim, predictor_matrix
 from bayes_walk.model.measurement import measurement_data
 from bayes_walk.spec.model_spec import ModelSpec
 
@@ -22,15 +23,20 @@ def data_with_dims(
     """Every ``pm.Data`` array of the model for ``cohort``, with its dims."""
     cov = designs["covariates"]
     out: dict[str, tuple[np.ndarray, tuple[str, ...]]] = {}
-    if cov["columns"]:
-        out["X_covariates"] = (centred_covariates(cohort, cov), ("participant", "covariate"))
+    X = centred_covariates(cohort, cov) if cov["columns"] else None
+    if X is not None:
+        out["X_covariates"] = (X, ("participant", "covariate"))
     for names in design_terms(designs):
         form = get_form(designs["exposures"][names[0]]["form"])
         xs = [np.asarray(cohort[k].values, dtype=np.float64) for k in names]
         out.update(form.data_term(list(names), xs, designs["exposures"]))
         for k in names:
-            if "measurement" in designs["exposures"][k]:
+            m = designs["exposures"][k].get("measurement")
+            if m is not None:
                 out.update(measurement_data(cohort, k))
+            if m is not None and "predictors" in m:
+                Xh = predictor_matrix(cohort, m["predictors"], X)
+                out[f"X_habit_{k}"] = (Xh, ("participant", dim(k)))
     if "group" in designs:
         out["group_idx"] = (stratifier(cohort, designs["group"]["variable"])[0], P)
     if "strata" in designs:

@@ -15,6 +15,7 @@ import xarray as xr
 
 from bayes_walk.model.covariates import covariate_design
 from bayes_walk.model.forms import get_form
+from bayes_walk.model.habit_predictors import predictor_design
 from bayes_walk.model.information import add_informed
 from bayes_walk.model.measurement import latent_knots, measurement_design
 from bayes_walk.spec.model_spec import DERIVED_STRATIFIERS, ModelSpec, resolve_reference
@@ -67,7 +68,14 @@ def make_designs(spec: ModelSpec, cohort: xr.Dataset) -> dict[str, Any]:
         for k, e, x in zip(names, es, xs, strict=True):
             if e.measurement == "days":
                 d = designs["exposures"][k]
-                d["measurement"] = measurement_design(cohort, k)
+                d["measurement"] = measurement_design(cohort, k, e.habit_covariates)
+                if e.habit_covariates:
+                    others = [
+                        o for o, oe in spec.exposures.items() if o != k and oe.measurement != "days"
+                    ]
+                    d["measurement"]["predictors"] = predictor_design(
+                        cohort, k, list(designs["covariates"]["columns"]), others
+                    )
                 if "interp" not in d and form.linear:
                     d["interp"] = latent_knots(x)
     h = spec.hierarchy

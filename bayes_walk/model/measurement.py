@@ -49,6 +49,7 @@ import xarray as xr
 
 from bayes_walk.errors import SpecError
 from bayes_walk.model import habit_population as population
+from bayes_walk.model.habit_predictors import dim
 
 # Daily series of each exposure that supports measurement = "days".
 DAILY_SERIES = {"walking_min": "daily_walking_min", "walking_mets": "daily_walking_mets"}
@@ -138,8 +139,13 @@ def daily_statistics(cohort: xr.Dataset, name: str) -> dict[str, np.ndarray]:
     return {"k": k.astype(np.int64), "mean_log": mean, "ss": ss}
 
 
-def measurement_design(cohort: xr.Dataset, name: str) -> dict[str, Any]:
-    """JSON-able constants of the day model (stored in the exposure's design)."""
+def measurement_design(cohort: xr.Dataset, name: str, covariates: bool = False) -> dict[str, Any]:
+    """JSON-able constants of the day model (stored in the exposure's design).
+
+    ``covariates``: the population median of the habit moves with the model's adjustment
+    covariates (the spec's ``habit_covariates``; off by default, docs/models.md
+    "Population model").
+    """
     st = daily_statistics(cohort, name)
     has = st["k"] > 0
     return {
@@ -148,10 +154,9 @@ def measurement_design(cohort: xr.Dataset, name: str) -> dict[str, Any]:
         "weights": DAY_WEIGHTS.get(name),
         "floor": FLOOR_MIN,
         "log_center": float(np.mean(st["mean_log"][has])) if has.any() else 0.0,
-        # the population's median moves with the adjustment covariates; off by default:
-        # it cost 2x per gradient at n = 11,194 for 0.6% of a linear effect on the
-        # simulated cohorts (docs/models.md "Population model")
-        "covariates": False,
+        # off by default: on the simulated cohorts it kept 0.6% more of a linear effect
+        # for a costlier gradient (docs/models.md "Population model")
+        "covariates": bool(covariates),
     }
 
 
@@ -190,9 +195,10 @@ def latent_habit(name: str, design: dict[str, Any], data: dict[str, Any], fused:
     m = design["measurement"]
     k, ybar, ss = (data[f"days_{s}_{name}"] for s in ("k", "mean", "ss"))
     mu = pm.Normal(f"habit_mu_{name}", m["log_center"], PRIORS["habit_mu_sd"]["sigma"])
-    X = data.get("X_covariates") if m.get("covariates") else None
+    labels = m.get("predictors", {}).get("labels") if m.get("covariates") else None
+    X = data[f"X_habit_{name}"] if labels else None
     beta = (
-        make_rv(f"habit_beta_{name}", population.PRIORS["habit_beta"], dims="covariate")
+        make_rv(f"habit_beta_{name}", population.PRIORS["habit_beta"], dims=dim(name))
         if X is not None
         else None
     )
@@ -307,6 +313,6 @@ def habit_draws(
     if beta is not None:
         if covariates is None:
             raise ValueError(f"habit_draws of {name}: the fit has habit_beta, pass covariates")
-        b = np.asarray(beta.transpose("chain", "draw", "covariate").values)
+        b = np.asarray(beta.transpose("chain", "draw", dim(name)).values)
         mu = population.location(np, mu[..., 0], b, np.asarray(covariates, dtype=np.float64))
     return _habit(np, mu, sb, sw, k, ybar, z)

@@ -44,7 +44,7 @@ _TOP_KEYS = (
     "sampler",
     "priors",
 )
-_EXPOSURE_KEYS = ("form", "reference", "priors", "measurement")
+_EXPOSURE_KEYS = ("form", "reference", "priors", "measurement", "habit_covariates")
 # how an exposure is measured: the observed mean, or latent habit measured by its days
 MEASUREMENTS = ("observed", "days")
 _HIERARCHY_KEYS = ("intercept_by", "curve_by", "curve_exposures")
@@ -60,6 +60,9 @@ class ExposureSpec:
     overrides of its ``Form.default_priors``. ``measurement`` is ``"observed"`` (the
     curve acts on the observed mean) or ``"days"`` (on a latent habitual value of which
     the valid days are noisy measurements; :mod:`bayes_walk.model.measurement`).
+    ``habit_covariates`` (with ``"days"`` only) lets the population median of that latent
+    value depend on the spec's adjustment covariates (``habit_beta_<e>``), as regression
+    calibration asks when the covariates explain much of the exposure.
     """
 
     form: str
@@ -67,6 +70,7 @@ class ExposureSpec:
     options: dict[str, Any] = field(default_factory=dict)
     priors: dict[str, dict[str, Any]] = field(default_factory=dict)
     measurement: str = "observed"
+    habit_covariates: bool = False
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,7 @@ class ModelSpec:
                     **e.options,
                     "priors": e.priors,
                     **({"measurement": e.measurement} if e.measurement != "observed" else {}),
+                    **({"habit_covariates": True} if e.habit_covariates else {}),
                 }
                 for k, e in self.exposures.items()
             },
@@ -232,8 +237,23 @@ def spec_from_dict(d: dict[str, Any], source: str = "spec") -> ModelSpec:
             raise SpecError(
                 f"{where}.measurement must be one of {', '.join(MEASUREMENTS)}, got {measurement!r}"
             )
+        habit_covariates = e.get("habit_covariates", False)
+        if not isinstance(habit_covariates, bool):
+            raise SpecError(
+                f"{where}.habit_covariates must be true or false, got {habit_covariates!r}"
+            )
+        if habit_covariates and measurement != "days":
+            raise SpecError(
+                f'{where}.habit_covariates needs measurement = "days" (it shapes the '
+                "population of the latent habit, which only that option has)"
+            )
         exposures[ename] = ExposureSpec(
-            form, _parse_reference(e["reference"], where), options, priors, measurement
+            form,
+            _parse_reference(e["reference"], where),
+            options,
+            priors,
+            measurement,
+            habit_covariates,
         )
     for form in dict.fromkeys(e.form for e in exposures.values()):
         arity = get_form(form).arity

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from _helpers_measurement import box_cox_logpdf, shape_value
 
 from bayes_walk.cohort.sim_population import DAILY_VOLUME_SD
@@ -95,21 +94,26 @@ def test_day_density_is_the_direct_one(cohort, lam, with_beta):
 
     from bayes_walk.model.builder import build_model
     from bayes_walk.model.covariates import centred_covariates
-    from bayes_walk.model.designs import make_designs
 
-    spec = _spec()
-    designs = make_designs(spec, cohort)
-    designs["exposures"]["walking_min"]["measurement"]["covariates"] = with_beta
-    built = build_model(spec, cohort, designs=designs)
+    spec = _spec(habit_covariates=with_beta)
+    built = build_model(spec, cohort)
     m = built.model
     assert ("habit_beta_walking_min" in m.named_vars) is with_beta
     (pot_value,) = m.replace_rvs_by_values([m.potentials[0]])
     pot = m.compile_fn(pot_value, inputs=m.value_vars, on_unused_input="ignore")
     mu, sb, sw = 4.4, 0.4, 0.33
+    # the predictors: the centred covariates, then the other exposure (observed intensity)
+    # standardised; independent of habit_predictors
     X = centred_covariates(cohort, built.designs["covariates"])
-    # the model holds X as stored (float32): use its values so the sums agree to rounding
-    np.testing.assert_allclose(m["X_covariates"].get_value(), X, atol=1e-6)
-    X = np.asarray(m["X_covariates"].get_value(), dtype=np.float64)
+    mets = cohort["walking_mets"].values
+    X = np.column_stack([X, (mets - mets.mean()) / mets.std()])
+    if with_beta:
+        # the model holds X as stored (float32): use its values so the sums agree to rounding
+        np.testing.assert_allclose(m["X_habit_walking_min"].get_value(), X, atol=1e-6)
+        X = np.asarray(m["X_habit_walking_min"].get_value(), dtype=np.float64)
+        assert m.named_vars_to_dims["habit_beta_walking_min"] == ("habit_predictor_walking_min",)
+        labels = list(m.coords["habit_predictor_walking_min"])
+        assert labels[-1] == "walking_mets" and len(labels) == X.shape[1]
     rng = np.random.default_rng(1)
     beta = 0.2 * rng.standard_normal(X.shape[1]) if with_beta else np.zeros(X.shape[1])
     a = mu + X @ beta
@@ -154,16 +158,18 @@ def test_stored_habit_is_the_graph_habit(cohort):
     import xarray as xr
 
     name = "walking_min"
-    design = {"measurement": measurement.measurement_design(cohort, name)}
-    design["measurement"]["covariates"] = True
+    design = {"measurement": measurement.measurement_design(cohort, name, covariates=True)}
+    design["measurement"]["predictors"] = {"labels": ["a", "b", "c"], "others": {}}
     n = cohort.sizes["participant"]
     rng = np.random.default_rng(4)
     X = rng.standard_normal((n, 3))
-    coords = {"participant": np.arange(n), "covariate": ["a", "b", "c"]}
+    coords = {"participant": np.arange(n), "habit_predictor_walking_min": ["a", "b", "c"]}
     with pm.Model(coords=coords) as m:
         data = {k: pm.Data(k, a, dims=dims) for k, (a, dims) in
                 measurement.measurement_data(cohort, name).items()}  # fmt: skip
-        data["X_covariates"] = pm.Data("X_covariates", X, dims=("participant", "covariate"))
+        data["X_habit_walking_min"] = pm.Data(
+            "X_habit_walking_min", X, dims=("participant", "habit_predictor_walking_min")
+        )
         habit = measurement.latent_habit(name, design, data)
     f = m.compile_fn(
         m.replace_rvs_by_values([habit])[0], inputs=m.value_vars, on_unused_input="ignore"
@@ -184,10 +190,13 @@ def test_stored_habit_is_the_graph_habit(cohort):
             "habit_sd_walking_min": (("chain", "draw"), [[d[1] for d in draws]]),
             "day_sd_walking_min": (("chain", "draw"), [[d[2] for d in draws]]),
             "habit_shape_walking_min": (("chain", "draw"), [[d[3] for d in draws]]),
-            "habit_beta_walking_min": (("chain", "draw", "covariate"), betas[None]),
+            "habit_beta_walking_min": (
+                ("chain", "draw", "habit_predictor_walking_min"),
+                betas[None],
+            ),
             "habit_z_walking_min": (("chain", "draw", "participant"), zs[None]),
         },
-        coords={"covariate": ["a", "b", "c"]},
+        coords={"habit_predictor_walking_min": ["a", "b", "c"]},
     )
     with pytest.raises(ValueError, match="pass covariates"):
         measurement.habit_draws(post, cohort, name)
@@ -214,6 +223,42 @@ def test_spec_rules():
     assert spec.exposures["walking_min"].measurement == "days"
     assert spec_from_dict(spec.to_dict()) == spec
     assert "measurement" not in load_spec("gp").to_dict()["exposures"]["walking_min"]
+    with_cov = _spec(habit_covariates=True)
+    assert with_cov.exposures["walking_min"].habit_covariates
+    assert spec_from_dict(with_cov.to_dict()) == with_cov
+    assert "habit_covariates" not in spec.to_dict()["exposures"]["walking_min"]
+    with pytest.raises(SpecError, match="habit_covariates must be true or false"):
+        _spec(habit_covariates="yes")
+    d = load_spec("gp").to_dict()
+    d["exposures"]["walking_min"]["habit_covariates"] = True
+    with pytest.raises(SpecError, match='habit_covariates needs measurement = "days"'):
+        spec_from_dict(d)
+
+
+@pytest.mark.parametrize("fused", [False, True])
+def test_habit_covariates_option_moves_the_population_median(cohort, fused):
+    from bayes_walk.model.builder import build_model
+
+    built = build_model(_spec(habit_covariates=True), cohort, fused=fused)
+    m = built.model
+    assert m.named_vars_to_dims["habit_beta_walking_min"] == ("habit_predictor_walking_min",)
+    assert built.designs["exposures"]["walking_min"]["measurement"]["covariates"] is True
+    # the adjustment covariates' columns, then the other exposure, which is observed
+    labels = list(m.coords["habit_predictor_walking_min"])
+    assert labels == [*built.designs["covariates"]["columns"], "walking_mets"]
+    # the population median moves the habits: a different beta, a different density
+    (pot,) = m.replace_rvs_by_values([m.potentials[0]])
+    f = m.compile_fn(pot, inputs=m.value_vars, on_unused_input="ignore")
+    ip = m.initial_point()
+    beta = np.zeros(m["habit_beta_walking_min"].shape.eval())
+    beta[0] = 0.3
+    assert float(f(ip)) != pytest.approx(float(f(dict(ip, habit_beta_walking_min=beta))))
+    assert "habit_beta_walking_min" not in build_model(_spec(), cohort).model.named_vars
+    # a latent other exposure is not a predictor (its observed mean is modelled itself)
+    d = _spec(habit_covariates=True).to_dict()
+    d["exposures"]["walking_mets"]["measurement"] = "days"
+    both = build_model(spec_from_dict(d), cohort, fused=fused).model
+    assert "walking_mets" not in list(both.coords["habit_predictor_walking_min"])
 
 
 def test_unsupported_exposure_and_form(cohort):
