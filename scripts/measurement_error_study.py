@@ -60,7 +60,11 @@ def oracle_cohort(cohort):
     (the simulator's latent): a fit on it is what the curve prior gives with no measurement
     error at all."""
     on = cohort.attrs.get("exposure_on", "observed")
-    keys = {"habit": ("walking_min", "walking_mets"), "habit_volume": ("walking_min",)}[on]
+    keys = {
+        "habit": ("walking_min", "walking_mets"),
+        "habit_volume": ("walking_min",),
+        "habit_intensity": ("walking_mets",),
+    }[on]
     swap = {k: cohort[f"true_habitual_{k}"] for k in keys}
     return cohort.assign({k: v.assign_attrs(cohort[k].attrs) for k, v in swap.items()})
 
@@ -113,7 +117,11 @@ def main() -> None:
     ap.add_argument("--tune", type=int, default=400)
     ap.add_argument("--seed0", type=int, default=100)
     ap.add_argument("--truth", default="paper")
-    ap.add_argument("--exposure-on", default="habit", choices=("habit", "habit_volume", "observed"))
+    ap.add_argument(
+        "--exposure-on",
+        default="habit",
+        choices=("habit", "habit_volume", "habit_intensity", "observed"),
+    )
     ap.add_argument("--base", default="gp", help="spec whose exposure term gets the option")
     ap.add_argument(
         "--exposure",
@@ -137,7 +145,7 @@ def main() -> None:
         )
     if "oracle" in kinds and args.exposure_on == "observed":
         ap.error(
-            "--fits oracle needs --exposure-on habit or habit_volume "
+            "--fits oracle needs --exposure-on habit, habit_volume or habit_intensity "
             "(when the outcome acts on the observed means, the naive fit is the oracle)"
         )
     out = Path(args.out)

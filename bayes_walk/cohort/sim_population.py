@@ -175,7 +175,7 @@ def draw_activity(
 
 
 # What the true curves of the outcome act on (``simulate_cohort(exposure_on=...)``).
-EXPOSURE_ON = ("observed", "habit", "habit_volume")
+EXPOSURE_ON = ("observed", "habit", "habit_volume", "habit_intensity")
 
 
 def habitual_exposures(latent: dict[str, np.ndarray], class_mets_json) -> dict[str, np.ndarray]:
@@ -202,6 +202,7 @@ def habitual_exposures(latent: dict[str, np.ndarray], class_mets_json) -> dict[s
 
 def exposures_for_outcome(values: dict[str, np.ndarray], exposure_on: str):
     """(volume, intensity) the outcome's true curves read, per ``exposure_on``."""
-    vol = values["habitual_walking_min" if exposure_on != "observed" else "observed_walking_min"]
-    key = "habitual_walking_mets" if exposure_on == "habit" else "observed_walking_mets"
-    return vol, values[key]
+    habit_vol = exposure_on in ("habit", "habit_volume")
+    habit_int = exposure_on in ("habit", "habit_intensity")
+    vol = values["habitual_walking_min" if habit_vol else "observed_walking_min"]
+    return vol, values["habitual_walking_mets" if habit_int else "observed_walking_mets"]

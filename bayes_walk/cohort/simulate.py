@@ -230,8 +230,9 @@ def simulate_cohort(
     exposure_on
         What the true curves act on: ``"observed"`` (default: the means of the valid
         days, as before), ``"habit"`` (both exposures' habitual values, so analyses of the
-        observed means are diluted as in reality) or ``"habit_volume"`` (habitual volume,
-        observed intensity). With a habit option the cohort also holds the true habits
+        observed means are diluted as in reality), ``"habit_volume"`` (habitual volume,
+        observed intensity) or ``"habit_intensity"`` (observed volume, habitual
+        intensity). With a habit option the cohort also holds the true habits
         ``true_habitual_walking_min`` / ``true_habitual_walking_mets`` (docs/simulator.md).
 
     Returns

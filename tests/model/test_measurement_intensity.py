@@ -138,3 +138,21 @@ def test_intensity_needs_the_daily_walking_time(cohort):
 
     with pytest.raises(SpecError, match="walking_mets.*no daily_walking_min"):
         build_model(_spec("walking_mets"), cohort.drop_vars("daily_walking_min"))
+
+
+def test_simulator_can_act_on_the_habitual_intensity_alone():
+    from bayes_walk.cohort.sim_population import exposures_for_outcome
+
+    values = {
+        f"{kind}_walking_{e}": np.full(3, float(i))
+        for i, (kind, e) in enumerate(
+            (k, e) for k in ("observed", "habitual") for e in ("min", "mets")
+        )
+    }
+    vol, mets = exposures_for_outcome(values, "habit_intensity")
+    assert vol is values["observed_walking_min"] and mets is values["habitual_walking_mets"]
+    a = simulate_cohort(n=300, seed=9, exposure_on="habit_volume")
+    b = simulate_cohort(n=300, seed=9, exposure_on="habit_intensity")
+    np.testing.assert_array_equal(a["walking_mets"].values, b["walking_mets"].values)
+    assert b.attrs["exposure_on"] == "habit_intensity"
+    assert not np.array_equal(a["clbp"].values, b["clbp"].values)
