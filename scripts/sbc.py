@@ -21,6 +21,11 @@ The measurement-error model (``gp`` with ``measurement = "days"`` on walking vol
 
     python scripts/sbc.py --models gp_days --replicates 100 --n 1000
 
+and with the habit's population median on the covariates and the observed intensity
+(``habit_covariates = true``)::
+
+    python scripts/sbc.py --models gp_days_cov --replicates 100 --n 1000
+
 ``gp`` with its HSGP weights sampled through the data-informed transform (which ``"auto"``
 picks only for large cohorts)::
 
@@ -44,7 +49,8 @@ SMALL_SPEC = {
 
 def model_spec(name: str):
     """``small``, a shipped spec, ``<spec>_days``: that spec with ``measurement = "days"``
-    on walking volume (issue 16's measurement-error model), or ``<spec>_informed``: that
+    on walking volume (issue 16's measurement-error model), ``<spec>_days_cov``: the same
+    with ``habit_covariates = true``, or ``<spec>_informed``: that
     spec with ``parametrisation = "informed"`` on every HSGP curve."""
     from bayes_walk.spec.model_spec import load_spec, spec_from_dict
 
@@ -58,11 +64,14 @@ def model_spec(name: str):
             if e.get("form") == "hsgp":
                 e["parametrisation"] = "informed"
         return spec_from_dict(d)
-    if name.endswith("_days"):
-        d = load_spec(name.removesuffix("_days")).to_dict()
-        d["name"] = name
-        d["exposures"]["walking_min"]["measurement"] = "days"
-        return spec_from_dict(d)
+    for suffix, cov in (("_days_cov", True), ("_days", False)):
+        if name.endswith(suffix):
+            d = load_spec(name.removesuffix(suffix)).to_dict()
+            d["name"] = name
+            d["exposures"]["walking_min"]["measurement"] = "days"
+            if cov:
+                d["exposures"]["walking_min"]["habit_covariates"] = True
+            return spec_from_dict(d)
     return load_spec(name)
 
 

@@ -35,11 +35,17 @@ Quantity = Callable[[xr.Dataset], xr.DataArray]
 
 
 def var(name: str, **sel) -> Quantity:
-    """A quantity: variable ``name`` of a posterior/prior Dataset, at coordinates ``sel``."""
+    """A quantity: variable ``name`` of a posterior/prior Dataset, at coordinates ``sel``
+    (the nearest value of a numeric coordinate; a label exactly)."""
 
     def get(ds: xr.Dataset) -> xr.DataArray:
         da = ds[name]
-        return da.sel(sel, method="nearest") if sel else da
+        if not sel:
+            return da
+        exact = {k: v for k, v in sel.items() if isinstance(v, str)}
+        near = {k: v for k, v in sel.items() if not isinstance(v, str)}
+        da = da.sel(exact) if exact else da
+        return da.sel(near, method="nearest") if near else da
 
     get.__name__ = name
     return get

@@ -60,6 +60,13 @@ class MeasurementSBC(PymcSBC):
         for e in self.exposures:
             for p in ("habit_mu", "habit_sd", "habit_shape", "day_sd"):
                 self.quantities_fn[f"{p}_{e}"] = var(f"{p}_{e}")
+            # with habit_covariates: the weight of the last predictor (an other exposure
+            # when the spec has one, else the last covariate column)
+            pred = self.model.coords.get(f"habit_predictor_{e}")
+            if pred:
+                label = f"habit_beta_{e}[{pred[-1]}]"
+                sel = {f"habit_predictor_{e}": pred[-1]}
+                self.quantities_fn[label] = var(f"habit_beta_{e}", **sel)
             k = self._data(f"days_k_{e}")
             has = np.flatnonzero(k > 0)
             fewest = int(has[np.argmin(k[has])])

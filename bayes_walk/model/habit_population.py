@@ -136,6 +136,8 @@ PRIORS: dict[str, dict[str, Any]] = {
         "lower": -0.6,
         "upper": 0.6,
     },
-    # effect of a centred adjustment covariate on the log habit
-    "habit_beta": {"dist": "Normal", "mu": 0.0, "sigma": 1.0},
+    # effect of a predictor (a centred covariate column, a standardised other exposure) on
+    # the log habit: 95% within a factor of e (2.7) per unit, wider than any covariate moves
+    # habitual walking
+    "habit_beta": {"dist": "Normal", "mu": 0.0, "sigma": 0.5},
 }

@@ -88,3 +88,34 @@ def test_outcome_acts_on_the_drawn_habit_not_the_observed_days(setup_and_reps):
     assert np.median(with_drawn) < -0.1
     # ... and not with the cohort's observed mean (the prior draws habits independent of it)
     assert np.median(with_drawn) < np.median(with_observed) - 0.05
+
+
+def test_habit_covariates_replicates_draw_habits_around_the_predictors():
+    """With habit_covariates the replicate's habits centre on habit_mu + X_habit @ beta:
+    the simulated day means follow the standardised intensity with the drawn slope."""
+    cohort = simulate_cohort(n=300, seed=4, exposure_on="habit")
+    spec = spec_from_dict(
+        {
+            "name": "sbc_days_cov_test",
+            "exposures": {
+                "walking_min": {
+                    "form": "linear",
+                    "reference": 78,
+                    "measurement": "days",
+                    "habit_covariates": True,
+                },
+                "walking_mets": {"form": "linear", "reference": 3.0},
+            },
+        }
+    )
+    setup = spec_sbc(spec, cohort)
+    label = "habit_beta_walking_min[walking_mets]"
+    assert label in setup.quantities
+    reps = setup.simulate(40, seed=2)
+    beta = np.array([r.truth[label] for r in reps])
+    x = setup._data("X_habit_walking_min")[:, -1]
+    k = daily_statistics(cohort, "walking_min")["k"]
+    slopes = np.array(
+        [np.polyfit(x[k > 0], r.data["days_mean_walking_min"][k > 0], 1)[0] for r in reps]
+    )
+    assert np.corrcoef(beta, slopes)[0, 1] > 0.9
