@@ -133,7 +133,7 @@ def posterior_predictive(
     # g-computation moves each participant from (the n habit_z draws are not kept)
     for name, d in built.designs["exposures"].items():
         if "measurement" in d:
-            # the predictor matrix only when the habit population uses it (off by default)
+            # the predictor matrix when the habit population uses it (habit_covariates)
             pred = d["measurement"].get("predictors")
             cov = built.designs["covariates"]
             Xc = centred_covariates(cohort, cov) if pred and cov["columns"] else None

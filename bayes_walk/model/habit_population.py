@@ -1,4 +1,4 @@
-"""Population model of the latent habit: a Box-Cox normal (covariates optional, off).
+"""Population model of the latent habit: a Box-Cox normal whose median has predictors.
 
 The log habit ``h_i`` of participant i (measurement error model, ``model/measurement.py``)
 is drawn from a population whose shape is estimated, not assumed log-normal:
@@ -31,9 +31,10 @@ large exponent and a large SD give nearly the same distribution, a ridge in whic
 sampler's chain got stuck (R-hat 1.9 at n = 11,194 on the first try). ``kappa`` is
 bounded (``PRIORS``): the likelihood keeps a second basin at large ``kappa`` too.
 
-``X_i`` are the outcome model's adjustment covariates (centred), used when the exposure's
-design has ``measurement["covariates"]`` set (off by default: docs/models.md "Population
-model"): regression calibration needs the habit's conditional mean given everything the
+``X_i`` are the habit's predictors (``model/habit_predictors.py``: the centred adjustment
+covariates and the other observed exposures, standardised), used when the exposure's
+design has ``measurement["covariates"]`` set (the spec's ``habit_covariates``, on by
+default): regression calibration needs the habit's conditional mean given everything the
 outcome model conditions on.
 Functions take ``xp`` (``numpy`` or ``pytensor.tensor``) so the graph, the stored draws
 and the SBC simulator share one formula.

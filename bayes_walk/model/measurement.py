@@ -143,8 +143,8 @@ def measurement_design(cohort: xr.Dataset, name: str, covariates: bool = False) 
     """JSON-able constants of the day model (stored in the exposure's design).
 
     ``covariates``: the population median of the habit moves with the model's adjustment
-    covariates (the spec's ``habit_covariates``; off by default, docs/models.md
-    "Population model").
+    covariates and other observed exposures (the spec's ``habit_covariates``,
+    :mod:`bayes_walk.model.habit_predictors`).
     """
     st = daily_statistics(cohort, name)
     has = st["k"] > 0
@@ -154,8 +154,7 @@ def measurement_design(cohort: xr.Dataset, name: str, covariates: bool = False) 
         "weights": DAY_WEIGHTS.get(name),
         "floor": FLOOR_MIN,
         "log_center": float(np.mean(st["mean_log"][has])) if has.any() else 0.0,
-        # off by default: on the simulated cohorts it kept 0.6% more of a linear effect
-        # for a costlier gradient (docs/models.md "Population model")
+        # the spec's habit_covariates (on by default; docs/models.md "Population model")
         "covariates": bool(covariates),
     }
 

@@ -60,9 +60,10 @@ class ExposureSpec:
     overrides of its ``Form.default_priors``. ``measurement`` is ``"observed"`` (the
     curve acts on the observed mean) or ``"days"`` (on a latent habitual value of which
     the valid days are noisy measurements; :mod:`bayes_walk.model.measurement`).
-    ``habit_covariates`` (with ``"days"`` only) lets the population median of that latent
-    value depend on the spec's adjustment covariates (``habit_beta_<e>``), as regression
-    calibration asks when the covariates explain much of the exposure.
+    ``habit_covariates`` (with ``"days"``; default true there) lets the population median
+    of that latent value depend on the adjustment covariates and the other observed
+    exposures (``habit_beta_<e>``), as regression calibration asks
+    (:mod:`bayes_walk.model.habit_predictors`).
     """
 
     form: str
@@ -126,7 +127,11 @@ class ModelSpec:
                     **e.options,
                     "priors": e.priors,
                     **({"measurement": e.measurement} if e.measurement != "observed" else {}),
-                    **({"habit_covariates": True} if e.habit_covariates else {}),
+                    **(
+                        {"habit_covariates": False}
+                        if e.measurement == "days" and not e.habit_covariates
+                        else {}
+                    ),
                 }
                 for k, e in self.exposures.items()
             },
@@ -237,7 +242,7 @@ def spec_from_dict(d: dict[str, Any], source: str = "spec") -> ModelSpec:
             raise SpecError(
                 f"{where}.measurement must be one of {', '.join(MEASUREMENTS)}, got {measurement!r}"
             )
-        habit_covariates = e.get("habit_covariates", False)
+        habit_covariates = e.get("habit_covariates", measurement == "days")
         if not isinstance(habit_covariates, bool):
             raise SpecError(
                 f"{where}.habit_covariates must be true or false, got {habit_covariates!r}"

@@ -223,10 +223,14 @@ def test_spec_rules():
     assert spec.exposures["walking_min"].measurement == "days"
     assert spec_from_dict(spec.to_dict()) == spec
     assert "measurement" not in load_spec("gp").to_dict()["exposures"]["walking_min"]
-    with_cov = _spec(habit_covariates=True)
-    assert with_cov.exposures["walking_min"].habit_covariates
-    assert spec_from_dict(with_cov.to_dict()) == with_cov
+    # on by default with "days"; off written out, and read back
+    assert spec.exposures["walking_min"].habit_covariates
     assert "habit_covariates" not in spec.to_dict()["exposures"]["walking_min"]
+    without = _spec(habit_covariates=False)
+    assert not without.exposures["walking_min"].habit_covariates
+    assert without.to_dict()["exposures"]["walking_min"]["habit_covariates"] is False
+    assert spec_from_dict(without.to_dict()) == without
+    assert not load_spec("gp").exposures["walking_min"].habit_covariates
     with pytest.raises(SpecError, match="habit_covariates must be true or false"):
         _spec(habit_covariates="yes")
     d = load_spec("gp").to_dict()
@@ -253,7 +257,8 @@ def test_habit_covariates_option_moves_the_population_median(cohort, fused):
     beta = np.zeros(m["habit_beta_walking_min"].shape.eval())
     beta[0] = 0.3
     assert float(f(ip)) != pytest.approx(float(f(dict(ip, habit_beta_walking_min=beta))))
-    assert "habit_beta_walking_min" not in build_model(_spec(), cohort).model.named_vars
+    off = build_model(_spec(habit_covariates=False), cohort).model
+    assert "habit_beta_walking_min" not in off.named_vars
     # a latent other exposure is not a predictor (its observed mean is modelled itself)
     d = _spec(habit_covariates=True).to_dict()
     d["exposures"]["walking_mets"]["measurement"] = "days"
