@@ -6,7 +6,8 @@ does), and reports the compile time and the median time per gradient over repeat
 calls. Figures go to docs/performance.md, not into code comments.
 
 ``--days`` also times the same spec with ``measurement = "days"`` on walking volume (the
-measurement-error model; its cohort keeps the daily series).
+measurement-error model; its cohort keeps the daily series), as shipped and without the
+habit population's predictors (``habit_covariates = false``).
 
 Usage: python scripts/bench_gradient.py [--n 11194] [--calls 3000] [--plain] [--days]
 """
@@ -47,13 +48,17 @@ def main() -> None:
     spec = load_spec("gp")
     d = spec.to_dict()
     d["exposures"]["walking_min"]["measurement"] = "days"
-    days = spec_from_dict(d)
+    specs = {"fused": spec, "plain": spec, "fused_days": spec_from_dict(d)}
+    d["exposures"]["walking_min"]["habit_covariates"] = False
+    specs["fused_days_no_predictors"] = spec_from_dict(d)
     out = {"n": args.n}
-    for label, fused in (("fused", True), ("plain", False), ("fused_days", True)):
-        if (label == "plain" and not args.plain) or (label == "fused_days" and not args.days):
+    for label in specs:
+        if (label == "plain" and not args.plain) or (
+            label.startswith("fused_days") and not args.days
+        ):
             continue
         t0 = time.perf_counter()
-        built = build_model(days if label == "fused_days" else spec, cohort, fused=fused)
+        built = build_model(specs[label], cohort, fused=label != "plain")
         t1 = time.perf_counter()
         fn, frozen = _compiled(built.model)
         point = frozen.initial_point()

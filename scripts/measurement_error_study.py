@@ -44,12 +44,14 @@ DERIVED = ("covered", "error", "log_ratio")  # recomputed from the stored column
 
 
 def specs(base: str = "gp", exposure: str = "walking_min"):
-    """The naive spec, the same with ``measurement = "days"`` on ``exposure`` and that with
-    ``habit_covariates = true`` (``days_cov``)."""
+    """The naive spec, the same with ``measurement = "days"`` on ``exposure`` and a habit
+    population without predictors (``days``: ``habit_covariates = false``, the model of
+    the first studies), and with them (``days_cov``: the shipped default since 6 December)."""
     naive = load_spec(base)
     d = naive.to_dict()
     d["name"] = f"{base}_days"
     d["exposures"][exposure]["measurement"] = "days"
+    d["exposures"][exposure]["habit_covariates"] = False
     days = spec_from_dict(d)
     d["exposures"][exposure]["habit_covariates"] = True
     return {"naive": naive, "days": days, "days_cov": spec_from_dict(d)}

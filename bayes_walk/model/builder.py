@@ -94,7 +94,7 @@ class BuiltModel:
         ids = [str(i) for i in cohort["participant"].values]
         self.model.set_dim("participant", len(ids), coord_values=ids)
         for name, arr in arrays.items():
-            self.model[name].set_value(storage(arr))
+            self.model[name].set_value(storage(arr, name))
         self.coords["participant"] = ids
 
     def global_quantities(self) -> dict[str, tuple[str, str]]:

@@ -55,10 +55,14 @@ def data_arrays(
     return {k: a for k, (a, _) in data_with_dims(spec, cohort, designs).items()}
 
 
-def storage(arr: np.ndarray) -> np.ndarray:
+def storage(arr: np.ndarray, name: str = "") -> np.ndarray:
     """How an array is held: 2-d float arrays as float32 (half the memory traffic of the
-    design products), other floats as float64, integers as int64."""
-    if arr.ndim == 2 and np.issubdtype(arr.dtype, np.floating):
+    design products), other floats as float64, integers as int64.
+
+    The habit predictors ``X_habit_<e>`` stay float64: they enter an ordinary PyTensor
+    ``dot`` with float64 weights, which would cast the whole matrix at every gradient.
+    """
+    if arr.ndim == 2 and np.issubdtype(arr.dtype, np.floating) and not name.startswith("X_habit_"):
         return np.ascontiguousarray(arr, dtype=np.float32)
     if np.issubdtype(arr.dtype, np.floating):
         return np.asarray(arr, dtype=np.float64)
@@ -69,6 +73,6 @@ def register_data(model, name: str, arr: np.ndarray, dims: tuple[str, ...]):
     """A data container; 2-d float arrays stay float32 (``pm.Data`` would upcast them)."""
     import pytensor
 
-    shared = pytensor.shared(storage(arr), name)
+    shared = pytensor.shared(storage(arr, name), name)
     model.register_data_var(shared, dims=dims)
     return shared
