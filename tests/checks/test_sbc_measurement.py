@@ -14,23 +14,22 @@ from bayes_walk.spec.model_spec import spec_from_dict
 REPS = 300
 
 
+def _days_spec(walking_mets: dict | None = None, **volume):
+    """A linear volume term with measurement = "days" (and ``volume``'s extra keys), plus
+    an observed linear intensity term when given."""
+    exposures = {
+        "walking_min": {"form": "linear", "reference": 78, "measurement": "days", **volume}
+    }
+    if walking_mets is not None:
+        exposures["walking_mets"] = walking_mets
+    return spec_from_dict({"name": "sbc_days_test", "exposures": exposures})
+
+
 @pytest.fixture(scope="module")
 def setup_and_reps():
     cohort = simulate_cohort(n=250, seed=3, exposure_on="habit")
     # a strong, nearly fixed slope so that the outcome visibly follows the habit it acts on
-    spec = spec_from_dict(
-        {
-            "name": "sbc_days_test",
-            "exposures": {
-                "walking_min": {
-                    "form": "linear",
-                    "reference": 78,
-                    "measurement": "days",
-                    "priors": {"slope": {"dist": "Normal", "mu": -3.0, "sigma": 0.01}},
-                }
-            },
-        }
-    )
+    spec = _days_spec(priors={"slope": {"dist": "Normal", "mu": -3.0, "sigma": 0.01}})
     setup = spec_sbc(spec, cohort)
     reps = setup.simulate(REPS, seed=7)
     return cohort, setup, reps
@@ -94,20 +93,7 @@ def test_habit_covariates_replicates_draw_habits_around_the_predictors():
     """With habit_covariates the replicate's habits centre on habit_mu + X_habit @ beta:
     the simulated day means follow the standardised intensity with the drawn slope."""
     cohort = simulate_cohort(n=300, seed=4, exposure_on="habit")
-    spec = spec_from_dict(
-        {
-            "name": "sbc_days_cov_test",
-            "exposures": {
-                "walking_min": {
-                    "form": "linear",
-                    "reference": 78,
-                    "measurement": "days",
-                    "habit_covariates": True,
-                },
-                "walking_mets": {"form": "linear", "reference": 3.0},
-            },
-        }
-    )
+    spec = _days_spec(walking_mets={"form": "linear", "reference": 3.0})
     setup = spec_sbc(spec, cohort)
     label = "habit_beta_walking_min[walking_mets]"
     assert label in setup.quantities
