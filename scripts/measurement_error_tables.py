@@ -60,7 +60,7 @@ def tables(folders: Path | list[Path]) -> str:
             f"{g.min_ess_bulk.min():.0f} | {g.wall_s.mean():.0f} |"
         )
     days = per_fit[per_fit.fit.isin(["days", "days_cov"])]
-    if "exposure" in days and (days.exposure != "walking_min").any():
+    if "exposure" in days and (days.exposure.fillna("walking_min") != "walking_min").any():
         days = days.iloc[:0]  # the simulator constants below are those of volume
     if "day_sd_lo" in days and len(days):
         cov = ((days.day_sd_lo <= DAILY_VOLUME_SD) & (DAILY_VOLUME_SD <= days.day_sd_hi)).sum()
