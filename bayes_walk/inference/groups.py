@@ -18,8 +18,7 @@ import numpy as np
 import xarray as xr
 
 from bayes_walk.model import measurement
-from bayes_walk.model.covariates import centred_covariates
-from bayes_walk.model.habit_predictors import predictor_matrix
+from bayes_walk.model.habit_predictors import habit_matrix
 
 MAX_PPC_DRAWS = 500
 # Up to this many draw x participant cells the posterior predictive is stored for every
@@ -134,10 +133,7 @@ def posterior_predictive(
     for name, d in built.designs["exposures"].items():
         if "measurement" in d:
             # the predictor matrix when the habit population uses it (habit_covariates)
-            pred = d["measurement"].get("predictors")
-            cov = built.designs["covariates"]
-            Xc = centred_covariates(cohort, cov) if pred and cov["columns"] else None
-            X = predictor_matrix(cohort, pred, Xc) if pred else None
+            X = habit_matrix(cohort, built.designs, name)
             habit = measurement.habit_draws(thin, cohort, name, X).astype(np.float32)
             out[f"habit_{name}"] = xr.DataArray(habit, dims=DRAW_DIMS, coords=coords)
     return xr.Dataset(out, attrs={"thin_step": step})

@@ -10,7 +10,7 @@ import xarray as xr
 from bayes_walk.model.covariates import centred_covariates
 from bayes_walk.model.designs import design_terms, stratifier
 from bayes_walk.model.forms import get_form
-from bayes_walk.model.habit_predictors import dim, predictor_matrix
+from bayes_walk.model.habit_predictors import dim, habit_matrix
 from bayes_walk.model.measurement import measurement_data
 from bayes_walk.spec.model_spec import ModelSpec
 
@@ -31,11 +31,11 @@ def data_with_dims(
         xs = [np.asarray(cohort[k].values, dtype=np.float64) for k in names]
         out.update(form.data_term(list(names), xs, designs["exposures"]))
         for k in names:
-            m = designs["exposures"][k].get("measurement")
-            if m is not None:
-                out.update(measurement_data(cohort, k))
-            if m is not None and "predictors" in m:
-                Xh = predictor_matrix(cohort, m["predictors"], X)
+            if "measurement" not in designs["exposures"][k]:
+                continue
+            out.update(measurement_data(cohort, k))
+            Xh = habit_matrix(cohort, designs, k, X)
+            if Xh is not None:
                 out[f"X_habit_{k}"] = (Xh, ("participant", dim(k)))
     if "group" in designs:
         out["group_idx"] = (stratifier(cohort, designs["group"]["variable"])[0], P)

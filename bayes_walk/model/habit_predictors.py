@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from bayes_walk.model.covariates import centred_covariates
+
 
 def predictor_design(
     cohort: xr.Dataset, name: str, covariate_columns: list[str], others: list[str]
@@ -50,6 +52,21 @@ def predictor_matrix(cohort: xr.Dataset, design: dict[str, Any], covariates: np.
         x = (np.asarray(cohort[o].values, dtype=np.float64) - s["mean"]) / s["sd"]
         cols.append(x[:, None])
     return np.concatenate(cols, axis=1) if cols else np.zeros((n, 0))
+
+
+def habit_matrix(
+    cohort: xr.Dataset, designs: dict[str, Any], name: str, covariates: np.ndarray | None = None
+) -> np.ndarray | None:
+    """``X_habit_<name>`` for ``cohort`` under the model's designs, or None when the
+    exposure's habit population has no predictors. ``covariates``: the model's centred
+    ``X_covariates`` when the caller already has it (else computed here)."""
+    pred = designs["exposures"][name].get("measurement", {}).get("predictors")
+    if pred is None:
+        return None
+    cov = designs["covariates"]
+    if covariates is None and cov["columns"]:
+        covariates = centred_covariates(cohort, cov)
+    return predictor_matrix(cohort, pred, covariates)
 
 
 def dim(name: str) -> str:

@@ -21,8 +21,8 @@ scale).
 
 Given ``h_i`` the day model is conjugate, so ``k_i`` (valid days), ``ybar_i`` (weighted
 mean of ``y_id``) and the pooled weighted within-person sum of squares carry all the
-information of the days, and the ``(participant, day)`` array never enters the model. The joint density is
-factored as ``p(ybar | mu, sigma_b, sigma_w) * p(h | ybar, ...) * p(SS | sigma_w)``:
+information of the days, and the ``(participant, day)`` array never enters the model. The
+joint density is factored as ``p(ybar | mu, sigma_b, sigma_w) * p(h | ybar, ...) * p(SS | sigma_w)``:
 
 - ``ybar_i ~ Normal(a_i, sqrt(sigma_b**2 + sigma_w**2 / k_i))`` (marginal, closed form,
   under the log-normal population ``Normal(a_i, sigma_b)``, ``a_i = mu + X_i beta``);
@@ -176,10 +176,10 @@ def measurement_data(cohort: xr.Dataset, name: str) -> dict[str, tuple[np.ndarra
 
 
 def latent_habit(name: str, design: dict[str, Any], data: dict[str, Any], fused: bool = False):
-    """Add the day model of ``name`` to the current model; return ``habit_i`` (the exposure's units).
+    """Add the day model of ``name`` to the model; return ``habit_i`` (exposure units).
 
-    Parameters ``habit_mu_<e>``, ``habit_sd_<e>``, ``habit_shape_<e>``,
-    ``habit_beta_<e>`` (covariate; when the spec adjusts), ``day_sd_<e>`` (log scale) and
+    Parameters ``habit_mu_<e>``, ``habit_sd_<e>``, ``habit_shape_<e>``, ``habit_beta_<e>``
+    (``habit_predictor_<e>``; with ``habit_covariates``), ``day_sd_<e>`` (log scale) and
     ``habit_z_<e>`` (participant); the density of the days and the population's departure
     from log-normal are a ``pm.Potential`` ``days_<e>``. With ``fused`` (a model for the
     numba backend) the per-participant part is one op
@@ -194,7 +194,8 @@ def latent_habit(name: str, design: dict[str, Any], data: dict[str, Any], fused:
     m = design["measurement"]
     k, ybar, ss = (data[f"days_{s}_{name}"] for s in ("k", "mean", "ss"))
     mu = pm.Normal(f"habit_mu_{name}", m["log_center"], PRIORS["habit_mu_sd"]["sigma"])
-    labels = m.get("predictors", {}).get("labels") if m.get("covariates") else None
+    # the predictors' design is the one record of them ("covariates" notes the spec's flag)
+    labels = m.get("predictors", {}).get("labels")
     X = data[f"X_habit_{name}"] if labels else None
     beta = (
         make_rv(f"habit_beta_{name}", population.PRIORS["habit_beta"], dims=dim(name))
@@ -243,7 +244,7 @@ def _log_habit(xp, a, sb, sw, k, ybar, z):
 
 
 def _habit(xp, a, sb, sw, k, ybar, z):
-    """``habit_i`` (the exposure's units) from ``z_i``: see :func:`_log_habit`."""
+    """``habit_i`` (exposure units) from ``z_i``: see :func:`_log_habit`."""
     return xp.exp(_log_habit(xp, a, sb, sw, k, ybar, z) + sw**2 / 2.0)
 
 
@@ -292,7 +293,7 @@ def as_vectors(pieces: list, term_data: dict[str, Any] | None = None, fused: boo
 def habit_draws(
     post: xr.Dataset, cohort: xr.Dataset, name: str, covariates: np.ndarray | None = None
 ) -> np.ndarray:
-    """``habit_i`` (the exposure's units) at the draws of ``post``: ``(chain, draw, participant)``.
+    """``habit_i`` (exposure units) at the draws of ``post``: ``(chain, draw, participant)``.
 
     :func:`latent_habit`'s formula (tested equal to its graph), in numpy, from the
     posterior's ``habit_mu_<e>``, ``habit_sd_<e>``, ``day_sd_<e>``, ``habit_z_<e>`` and the
