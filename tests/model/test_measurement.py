@@ -47,7 +47,7 @@ def test_floor_applies_to_days_without_walking(cohort):
     assert np.isfinite(st["mean_log"][0]) and st["mean_log"][0] == pytest.approx(y.mean())
 
 
-@pytest.mark.parametrize("form", ["hsgp", "rcs", "changepoint", "monotone"])
+@pytest.mark.parametrize("form", ["hsgp", "rcs", "changepoint", "monotone", "plateau"])
 def test_model_has_n_latent_values_and_no_day_array(cohort, form):
     from bayes_walk.model.builder import build_model
 
@@ -66,7 +66,7 @@ def test_model_has_n_latent_values_and_no_day_array(cohort, form):
     assert "habit_z_walking_min" not in naive.named_vars
 
 
-@pytest.mark.parametrize("form", ["hsgp", "changepoint"])
+@pytest.mark.parametrize("form", ["hsgp", "changepoint", "plateau"])
 def test_plain_and_fused_agree(cohort, form):
     from bayes_walk.model.builder import build_model
 
