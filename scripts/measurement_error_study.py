@@ -46,7 +46,8 @@ DERIVED = ("covered", "error", "log_ratio")  # recomputed from the stored column
 def specs(base: str = "gp", exposure: str = "walking_min"):
     """The naive spec, the same with ``measurement = "days"`` on ``exposure`` and a habit
     population without predictors (``days``: ``habit_covariates = false``, the model of
-    the first studies), and with them (``days_cov``: the shipped default since 6 December)."""
+    the first studies), with them (``days_cov``), and with them and the log-binomial
+    likelihood instead of the Poisson working model (``days_bern``)."""
     naive = load_spec(base)
     d = naive.to_dict()
     d["name"] = f"{base}_days"
@@ -54,7 +55,9 @@ def specs(base: str = "gp", exposure: str = "walking_min"):
     d["exposures"][exposure]["habit_covariates"] = False
     days = spec_from_dict(d)
     d["exposures"][exposure]["habit_covariates"] = True
-    return {"naive": naive, "days": days, "days_cov": spec_from_dict(d)}
+    days_cov = spec_from_dict(d)
+    d["likelihood"] = "bernoulli_log"
+    return {"naive": naive, "days": days, "days_cov": days_cov, "days_bern": spec_from_dict(d)}
 
 
 def oracle_cohort(cohort):
@@ -135,15 +138,16 @@ def main() -> None:
         "--fits",
         default="naive,days",
         help="fits per replicate: naive, days, days_cov (days with habit_covariates), "
+        "days_bern (days_cov with likelihood = 'bernoulli_log'), "
         "oracle (the base spec on the true habits)",
     )
     args = ap.parse_args()
     kinds = args.fits.split(",")
-    unknown = sorted(set(kinds) - {"naive", "days", "days_cov", "oracle"})
+    unknown = sorted(set(kinds) - {"naive", "days", "days_cov", "days_bern", "oracle"})
     if unknown:
         ap.error(
             f"--fits: unknown fit(s) {', '.join(unknown)}; "
-            "choose from naive, days, days_cov, oracle"
+            "choose from naive, days, days_cov, days_bern, oracle"
         )
     if "oracle" in kinds and args.exposure_on == "observed":
         ap.error(

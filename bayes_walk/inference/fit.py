@@ -109,10 +109,10 @@ def fit(
     else:
         n = cohort.sizes["participant"]
         _log(f"building model '{spec.name}' on {n} participants", progress)
-        # A one-off fit of a Poisson model with a numba backend uses the fused likelihood
-        # strategy: the same pieces, parameters and Deterministics, and an equal log
-        # density and gradient (tests/inference/test_fused.py) at a lower cost per gradient.
-        fused = backend.fused and spec.likelihood == "poisson"
+        # A one-off fit with a numba backend uses the fused likelihood strategy: the same
+        # pieces, parameters and Deterministics, and an equal log density and gradient
+        # (tests/inference/test_fused.py) at a lower cost per gradient.
+        fused = backend.fused
         built = build_model(spec, cohort, fused=fused)
     _log(
         f"sampling with {settings.backend}: {settings.chains} chains x ({settings.tune} tune + "

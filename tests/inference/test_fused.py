@@ -1,6 +1,6 @@
-"""The fused Poisson likelihood: its numba kernel agrees with the numpy reference and
-with finite differences, and the fused sampling model has the same log density and
-gradient as the ordinary model for every form it takes."""
+"""The fused likelihood (Poisson and log-binomial): its numba kernel agrees with the numpy
+reference and with finite differences, and the fused sampling model has the same log
+density and gradient as the ordinary model for every form it takes."""
 
 from __future__ import annotations
 
@@ -9,16 +9,20 @@ import pytensor
 import pytensor.tensor as pt
 import pytest
 from _helpers_model import assert_same_pointwise, toy_cohort
+from scipy.special import gammaln
 
 from bayes_walk.errors import SpecError
-from bayes_walk.inference.fast.likelihood import PoissonLogLinear, kernel_source
+from bayes_walk.inference.fast.likelihood import LogLinearLikelihood, kernel_source
 from bayes_walk.model.builder import build_model
 from bayes_walk.spec.model_spec import load_spec, spec_from_dict
 
 
-def _inputs(rng, n=400, p=2, ql=2, qk=2, rest=True):
+def _inputs(rng, n=400, p=2, ql=2, qk=2, rest=True, likelihood="poisson"):
     k = 50
-    y = rng.poisson(0.4, n).astype(np.float32)
+    if likelihood == "poisson":
+        y = rng.poisson(0.4, n).astype(np.float32)
+    else:
+        y = (rng.random(n) < 0.3).astype(np.float32)
     X = rng.normal(size=(n, p)).astype(np.float32)
     LI = np.zeros((n, ql), dtype=np.uint16)
     for j in range(ql):
@@ -35,54 +39,85 @@ def _inputs(rng, n=400, p=2, ql=2, qk=2, rest=True):
     return (y, X, LI, LW, KI), values
 
 
-def _function(data, has_rest, mode):
+def _function(data, has_rest, mode, likelihood="poisson"):
     y, X, LI, LW, KI = data
     a, rest, beta, V = pt.dscalar("a"), pt.dvector("rest"), pt.dvector("beta"), pt.dvector("V")
-    op = PoissonLogLinear(X.shape[1], LI.shape[1], KI.shape[1], has_rest)
+    op = LogLinearLikelihood(X.shape[1], LI.shape[1], KI.shape[1], has_rest, likelihood)
     logp = op(y, a, rest, X, beta, V, LI, LW, KI)[0]
     wrt = [a, rest, beta, V] if has_rest else [a, beta, V]
     return pytensor.function([a, rest, beta, V], [logp, *pt.grad(logp, wrt)], mode=mode)
 
 
-def _reference(data, v):
+def _reference(data, v, likelihood="poisson"):
+    """The density written out independently of the op: scipy's Poisson, or the plain
+    model's log-binomial formula (log p = -softplus(-K eta) / K - EPS)."""
+    from scipy.stats import poisson
+
+    from bayes_walk.model.likelihoods.plain import LOG_BINOMIAL_EPS, LOG_BINOMIAL_K
+
     y, X, LI, LW, KI = (np.asarray(d, dtype=np.float64) for d in data)
     LI, KI = LI.astype(int), KI.astype(int)
     V = v["V"]
     eta = v["a"] + X @ v["beta"] + (v["rest"] if v["rest"].size else 0.0)
     eta = eta + (V[LI] * (1 - LW) + V[LI + 1] * LW).sum(1) + V[KI].sum(1)
-    return float(np.sum(y * eta - np.exp(eta)))
+    if likelihood == "poisson":  # the kernel leaves out -log y!
+        return float(np.sum(poisson.logpmf(y, np.exp(eta)) + gammaln(y + 1)))
+    logp = -np.logaddexp(0.0, -LOG_BINOMIAL_K * eta) / LOG_BINOMIAL_K - LOG_BINOMIAL_EPS
+    return float(np.sum(np.where(y > 0, logp, np.log(-np.expm1(logp)))))
 
 
+LIKELIHOODS = ["poisson", "bernoulli_log"]
+
+
+@pytest.mark.parametrize("likelihood", LIKELIHOODS)
 @pytest.mark.parametrize("has_rest", [True, False])
 @pytest.mark.parametrize("shape", [(2, 2, 2), (0, 1, 0), (3, 0, 1)])
-def test_numba_kernel_matches_numpy_and_the_formula(has_rest, shape):
+def test_numba_kernel_matches_numpy_and_the_formula(has_rest, shape, likelihood):
     rng = np.random.default_rng(1)
-    data, v = _inputs(rng, p=shape[0], ql=shape[1], qk=shape[2], rest=has_rest)
+    data, v = _inputs(
+        rng, p=shape[0], ql=shape[1], qk=shape[2], rest=has_rest, likelihood=likelihood
+    )
     args = [v["a"], v["rest"], v["beta"], v["V"]]
-    fast = _function(data, has_rest, "NUMBA")(*args)
-    slow = _function(data, has_rest, "FAST_COMPILE")(*args)
-    assert fast[0] == pytest.approx(_reference(data, v), rel=1e-12)
+    fast = _function(data, has_rest, "NUMBA", likelihood)(*args)
+    slow = _function(data, has_rest, "FAST_COMPILE", likelihood)(*args)
+    assert fast[0] == pytest.approx(_reference(data, v, likelihood), rel=1e-12)
     for f, s in zip(fast, slow, strict=True):
         np.testing.assert_allclose(f, s, rtol=1e-10, atol=1e-10)
 
 
-def test_gradient_matches_finite_differences():
+@pytest.mark.parametrize("likelihood", LIKELIHOODS)
+def test_gradient_matches_finite_differences(likelihood):
     rng = np.random.default_rng(2)
-    data, v = _inputs(rng, n=200)
-    out = _function(data, True, "NUMBA")(v["a"], v["rest"], v["beta"], v["V"])
+    data, v = _inputs(rng, n=200, likelihood=likelihood)
+    out = _function(data, True, "NUMBA", likelihood)(v["a"], v["rest"], v["beta"], v["V"])
     eps = 1e-6
+
+    def ref(values):
+        return _reference(data, values, likelihood)
+
     for name, pos, grad in (("beta", 1, out[3]), ("V", 7, out[4]), ("rest", 3, out[2])):
         up, down = dict(v), dict(v)
         up[name] = v[name].copy()
         down[name] = v[name].copy()
         up[name][pos] += eps
         down[name][pos] -= eps
-        fd = (_reference(data, up) - _reference(data, down)) / (2 * eps)
+        fd = (ref(up) - ref(down)) / (2 * eps)
         assert grad[pos] == pytest.approx(fd, rel=1e-5, abs=1e-6), name
-    up = dict(v, a=v["a"] + eps)
-    down = dict(v, a=v["a"] - eps)
-    fd = (_reference(data, up) - _reference(data, down)) / (2 * eps)
+    fd = (ref(dict(v, a=v["a"] + eps)) - ref(dict(v, a=v["a"] - eps))) / (2 * eps)
     assert out[1] == pytest.approx(fd, rel=1e-5)
+
+
+def test_log_binomial_kernel_near_and_above_risk_one():
+    """Where exp(eta) reaches 1 the log-binomial density is the smooth capped one (risk at
+    most 1 - 1e-6), finite with a finite gradient, and the two branches of the softplus
+    agree with the formula on both sides of eta = 0."""
+    rng = np.random.default_rng(4)
+    data, v = _inputs(rng, n=300, p=1, ql=1, qk=1, rest=True, likelihood="bernoulli_log")
+    v["rest"] = np.linspace(-0.5, 1.5, 300)  # eta from about -1.7 to +0.3
+    args = [v["a"] + 1.2, v["rest"], v["beta"], v["V"]]
+    out = _function(data, True, "NUMBA", "bernoulli_log")(*args)
+    assert np.isfinite(out[0]) and all(np.isfinite(g).all() for g in out[1:])
+    assert out[0] == pytest.approx(_reference(data, dict(v, a=v["a"] + 1.2), "bernoulli_log"))
 
 
 def test_mismatched_shapes_raise_instead_of_reading_out_of_bounds():
@@ -91,7 +126,7 @@ def test_mismatched_shapes_raise_instead_of_reading_out_of_bounds():
     y, X, LI, LW, KI = data
     short = (y, X, LI[:, :1], LW[:, :1], KI)  # the op expects two interpolated pieces
     a, rest, beta, V = pt.dscalar("a"), pt.dvector("rest"), pt.dvector("beta"), pt.dvector("V")
-    logp = PoissonLogLinear(2, 2, 2, True)(*short[:1], a, rest, X, beta, V, *short[2:])[0]
+    logp = LogLinearLikelihood(2, 2, 2, True)(*short[:1], a, rest, X, beta, V, *short[2:])[0]
     f = pytensor.function([a, rest, beta, V], logp, mode="NUMBA")
     with pytest.raises(ValueError, match="shapes do not match"):
         f(v["a"], v["rest"], v["beta"], v["V"])
@@ -120,8 +155,21 @@ def _spec(name, **changes):
         load_spec("joint"),  # a pair form: cell dummies become one pattern lookup
         load_spec("changepoint"),  # not linear in tau: a per-participant vector
         load_spec("quartiles"),  # categorical form plus a linear term (dense columns)
+        _spec("gp", likelihood="bernoulli_log"),
+        _spec("changepoint", likelihood="bernoulli_log"),  # with a rest vector
     ],
-    ids=["gp", "gp_sex", "rcs", "gp_offset", "gp_age_only", "joint", "changepoint", "quartiles"],
+    ids=[
+        "gp",
+        "gp_sex",
+        "rcs",
+        "gp_offset",
+        "gp_age_only",
+        "joint",
+        "changepoint",
+        "quartiles",
+        "gp_log_binomial",
+        "changepoint_log_binomial",
+    ],
 )
 def test_fused_model_has_the_same_log_density_and_gradient(spec):
     cohort = toy_cohort(n=800, seed=4)
@@ -145,18 +193,31 @@ def test_fused_model_has_the_same_log_density_and_gradient(spec):
         np.testing.assert_allclose(g1, g0, rtol=1e-5, atol=1e-4 * np.abs(g0).max())
 
 
-def test_fused_model_refuses_the_log_binomial_likelihood():
+def test_fused_model_refuses_a_likelihood_without_a_kernel():
+    import dataclasses
+
     cohort = toy_cohort(n=200, seed=5)
-    with pytest.raises(SpecError, match="Poisson only"):
-        build_model(_spec("gp", likelihood="bernoulli_log"), cohort, fused=True)
+    spec = dataclasses.replace(load_spec("gp"), likelihood="negative_binomial")
+    with pytest.raises(SpecError, match="no fused kernel"):
+        build_model(spec, cohort, fused=True)
 
 
-@pytest.mark.parametrize("name", ["gp_sex", "linear", "changepoint", "joint"])
-def test_fused_pointwise_log_likelihood_and_mu_match_the_generic_path(name):
+@pytest.mark.parametrize(
+    "name,likelihood",
+    [
+        ("gp_sex", "poisson"),
+        ("linear", "poisson"),
+        ("changepoint", "poisson"),
+        ("joint", "poisson"),
+        ("gp", "bernoulli_log"),
+        ("changepoint", "bernoulli_log"),
+    ],
+)
+def test_fused_pointwise_log_likelihood_and_mu_match_the_generic_path(name, likelihood):
     import pymc as pm
 
     cohort = toy_cohort(n=500, seed=6)
-    spec = load_spec(name)
+    spec = _spec(name, likelihood=likelihood)
     plain = build_model(spec, cohort)
     fused = build_model(spec, cohort, plain.designs, fused=True)
     with plain.model:

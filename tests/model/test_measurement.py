@@ -66,11 +66,19 @@ def test_model_has_n_latent_values_and_no_day_array(cohort, form):
     assert "habit_z_walking_min" not in naive.named_vars
 
 
-@pytest.mark.parametrize("form", ["hsgp", "changepoint", "plateau"])
-def test_plain_and_fused_agree(cohort, form):
+@pytest.mark.parametrize(
+    "form,likelihood",
+    [
+        ("hsgp", "poisson"),
+        ("changepoint", "poisson"),
+        ("plateau", "poisson"),
+        ("hsgp", "bernoulli_log"),
+    ],
+)
+def test_plain_and_fused_agree(cohort, form, likelihood):
     from bayes_walk.model.builder import build_model
 
-    spec = _spec(form)
+    spec = spec_from_dict({**_spec(form).to_dict(), "likelihood": likelihood})
     plain, fused = build_model(spec, cohort), build_model(spec, cohort, fused=True)
     ip = plain.model.initial_point()
     rng = np.random.default_rng(0)

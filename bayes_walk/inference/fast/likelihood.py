@@ -1,21 +1,23 @@
-"""A fused Poisson log-likelihood: the linear predictor, ``exp`` and the gradient in one
-pass over the participants.
+"""A fused log-likelihood (Poisson, or the log-binomial ``bernoulli_log``): the linear
+predictor, the outcome's density and the gradient in one pass over the participants.
 
 The default model's linear predictor is a sum of cheap pieces (:mod:`bayes_walk.model.pieces`):
 a dense covariate product ``X @ beta``, curves read off knot values by linear
 interpolation (HSGP terms, their stratum deviations) and lookups (municipality
 intercepts). Built as a PyTensor graph, each piece is its own loop over the n
 participants with its own temporaries, forward and backward, and memory traffic grows
-faster than n (docs/performance.md has the figures). :class:`PoissonLogLinear` computes
+faster than n (docs/performance.md has the figures). :class:`LogLinearLikelihood` computes
 
-``sum_i y_i * eta_i - exp(eta_i)`` with
+``sum_i y_i * eta_i - exp(eta_i)`` (Poisson) or ``sum_i y_i * l_i + (1 - y_i) *
+log(1 - exp(l_i))`` with ``l_i = -softplus(-K eta_i) / K - EPS`` (``bernoulli_log``, the
+plain likelihood's formula, :mod:`bayes_walk.model.likelihoods.plain`), with
 ``eta_i = a + rest_i + X_i . beta + sum_j lerp(V, LI_ij, LW_ij) + sum_k V[KI_ik]``
 
 and its gradient with respect to ``a``, ``rest``, ``beta`` and ``V`` in one loop
 (numba; a numpy ``perform`` for the other backends and the tests). The gradient is a
 second output of the same node, so a compiled ``logp + dlogp`` evaluates it once.
 
-:class:`~bayes_walk.inference.fast.strategy.FusedPoisson` (the fused likelihood strategy)
+:class:`~bayes_walk.inference.fast.strategy.FusedLikelihood` (the fused likelihood strategy)
 turns a model's pieces into the op's inputs; the same pieces give the pointwise
 log-likelihood and ``mu`` (:mod:`bayes_walk.inference.fast.pointwise`).
 ``tests/inference/test_fused.py`` checks that the fused and the plain strategy give the
@@ -33,6 +35,9 @@ from pytensor.gradient import DisconnectedType, disconnected_type
 from pytensor.graph.basic import Apply
 from pytensor.graph.op import Op
 
+from bayes_walk.model.likelihoods.plain import LOG_BINOMIAL_EPS, LOG_BINOMIAL_K
+
+LIKELIHOODS = ("poisson", "bernoulli_log")
 # inputs: y, a, rest, X, beta, V, LI, LW, KI; the differentiable ones and their outputs
 _PARAMS = {1: 1, 2: 2, 4: 3, 5: 4}  # input position -> gradient output position
 
@@ -41,14 +46,19 @@ _PARAMS = {1: 1, 2: 2, 4: 3, 5: 4}  # input position -> gradient output position
 BLOCK = 512
 
 
-def kernel_source(n_dense: int, n_lerp: int, n_lookup: int, has_rest: bool) -> str:
+def kernel_source(
+    n_dense: int, n_lerp: int, n_lookup: int, has_rest: bool, likelihood: str = "poisson"
+) -> str:
     """Python source of the kernel, unrolled for the numbers of pieces.
 
     Rows go in blocks of :data:`BLOCK`, in three passes: the linear predictor of each
-    row, ``exp`` of the whole block (vectorised, :mod:`bayes_walk.inference.fast.fastexp`), then the
+    row, the density of the block (Poisson: one vectorised ``exp``,
+    :mod:`bayes_walk.inference.fast.fastexp`) with ``d logp / d eta`` per row, then the
     gradient. Unrolled, numba keeps every index and weight of a row in registers; generic
     loops over pieces (trip counts unknown at compile time) are slower (docs/performance.md).
     """
+    if likelihood not in LIKELIHOODS:
+        raise ValueError(f"no fused kernel for the likelihood {likelihood!r}")
     loads, grads = [], []
     terms = ["a"] + (["rest[i]"] if has_rest else [])
     for j in range(n_dense):
@@ -82,12 +92,7 @@ def kernel_source(n_dense: int, n_lerp: int, n_lookup: int, has_rest: bool) -> s
         "        for i in range(start, start + m):",
         f"            {ind.join(loads) if loads else 'pass'}",
         f"            eta[i - start] = {' + '.join(terms)}",
-        "        exp_block(eta, mu, scratch, m)",
-        "        for r in range(m):",
-        "            yr = float(y[start + r])",
-        "            logp += yr * eta[r] - mu[r]",
-        "            mu[r] = yr - mu[r]",
-        "            da += mu[r]",
+        *(_POISSON_ROWS if likelihood == "poisson" else _LOG_BINOMIAL_ROWS),
         "        for i in range(start, start + m):",
         "            g = mu[i - start]",
         f"            {ind.join(loads + grads) if loads or grads else 'pass'}",
@@ -98,19 +103,65 @@ def kernel_source(n_dense: int, n_lerp: int, n_lookup: int, has_rest: bool) -> s
     return "\n".join(lines) + "\n"
 
 
-class PoissonLogLinear(Op):
+# the density of a block's rows; afterwards mu[r] holds d logp / d eta of row r
+_POISSON_ROWS = [
+    "        exp_block(eta, mu, scratch, m)",
+    "        for r in range(m):",
+    "            yr = float(y[start + r])",
+    "            logp += yr * eta[r] - mu[r]",
+    "            mu[r] = yr - mu[r]",
+    "            da += mu[r]",
+]
+# l = -softplus(-K eta) / K - EPS with softplus(-t) = max(-t, 0) + log1p(exp(-|t|)), and
+# dl/deta = sigmoid(-t), t = K eta, from the same exp(-|t|)
+_LOG_BINOMIAL_ROWS = [
+    "        for r in range(m):",
+    "            yr = float(y[start + r])",
+    "            t = LB_K * eta[r]",
+    "            e = math.exp(-abs(t))",
+    "            lp = -(max(-t, 0.0) + math.log1p(e)) / LB_K - LB_EPS",
+    "            p = math.exp(lp)",
+    "            logp += yr * lp + (1.0 - yr) * math.log1p(-p)",
+    "            sig = e / (1.0 + e) if t > 0.0 else 1.0 / (1.0 + e)",
+    "            mu[r] = (yr - (1.0 - yr) * p / (1.0 - p)) * sig",
+    "            da += mu[r]",
+]
+
+
+def log_binomial_terms(eta: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: the log-binomial log-likelihood and its derivative in ``eta`` (numpy)."""
+    t = LOG_BINOMIAL_K * eta
+    e = np.exp(-np.abs(t))
+    lp = -(np.maximum(-t, 0.0) + np.log1p(e)) / LOG_BINOMIAL_K - LOG_BINOMIAL_EPS
+    p = np.exp(lp)
+    sig = np.where(t > 0.0, e / (1.0 + e), 1.0 / (1.0 + e))
+    return y * lp + (1.0 - y) * np.log1p(-p), (y - (1.0 - y) * p / (1.0 - p)) * sig
+
+
+class LogLinearLikelihood(Op):
     """``sum_i y_i eta_i - exp(eta_i)`` (the Poisson log-likelihood without
-    ``-log y_i!``) and its gradient; see the module docstring for ``eta``.
+    ``-log y_i!``), or with ``likelihood="bernoulli_log"`` the log-binomial
+    log-likelihood, and its gradient; see the module docstring for ``eta``.
 
     Outputs ``(logp, d/da, d/drest, d/dbeta, d/dV)``. Only ``logp`` may be
     differentiated (first order, which is all NUTS needs).
     """
 
-    __props__ = ("n_dense", "n_lerp", "n_lookup", "has_rest")
+    __props__ = ("n_dense", "n_lerp", "n_lookup", "has_rest", "likelihood")
 
-    def __init__(self, n_dense: int, n_lerp: int, n_lookup: int, has_rest: bool) -> None:
+    def __init__(
+        self,
+        n_dense: int,
+        n_lerp: int,
+        n_lookup: int,
+        has_rest: bool,
+        likelihood: str = "poisson",
+    ) -> None:
+        if likelihood not in LIKELIHOODS:
+            raise ValueError(f"no fused kernel for the likelihood {likelihood!r}")
         self.n_dense, self.n_lerp, self.n_lookup = int(n_dense), int(n_lerp), int(n_lookup)
         self.has_rest = bool(has_rest)
+        self.likelihood = likelihood
         super().__init__()
 
     def make_node(self, y, a, rest, X, beta, V, LI, LW, KI):
@@ -141,14 +192,17 @@ class PoissonLogLinear(Op):
             eta = eta + (left + LW * (V[LI + 1] - left)).sum(axis=1)
         if KI.shape[1]:
             eta = eta + V[KI].sum(axis=1)
-        mu = np.exp(eta)
-        g = y - mu
+        if self.likelihood == "poisson":
+            mu = np.exp(eta)
+            rows, g = y * eta - mu, y - mu
+        else:
+            rows, g = log_binomial_terms(eta, y)
         dV = np.zeros(V.shape[0])
         np.add.at(dV, LI, g[:, None] * (1.0 - LW))
         np.add.at(dV, LI + 1, g[:, None] * LW)
         np.add.at(dV, KI, np.broadcast_to(g[:, None], KI.shape))
         vals = (
-            float(np.sum(y * eta - mu)),
+            float(np.sum(rows)),
             float(g.sum()),
             g if rest.shape[0] else np.zeros(0),
             X.astype(np.float64).T @ g,
@@ -171,19 +225,28 @@ class PoissonLogLinear(Op):
         ]
 
 
-def compiled_kernel(op: PoissonLogLinear):
+def compiled_kernel(op: LogLinearLikelihood):
     """The numba-compiled kernel for ``op``'s numbers of pieces."""
-    return _compile_kernel(op.n_dense, op.n_lerp, op.n_lookup, op.has_rest)
+    return _compile_kernel(op.n_dense, op.n_lerp, op.n_lookup, op.has_rest, op.likelihood)
 
 
 @functools.cache
-def _compile_kernel(n_dense: int, n_lerp: int, n_lookup: int, has_rest: bool):
+def _compile_kernel(n_dense: int, n_lerp: int, n_lookup: int, has_rest: bool, likelihood: str):
+    import math
+
     import numba
 
     from bayes_walk.inference.fast.fastexp import compiled_exp_block
 
-    namespace: dict[str, Any] = {"np": np, "BLOCK": BLOCK, "exp_block": compiled_exp_block()}
-    exec(kernel_source(n_dense, n_lerp, n_lookup, has_rest), namespace)  # noqa: S102
+    namespace: dict[str, Any] = {
+        "np": np,
+        "math": math,
+        "BLOCK": BLOCK,
+        "LB_K": LOG_BINOMIAL_K,
+        "LB_EPS": LOG_BINOMIAL_EPS,
+        "exp_block": compiled_exp_block(),
+    }
+    exec(kernel_source(n_dense, n_lerp, n_lookup, has_rest, likelihood), namespace)  # noqa: S102
     return numba.njit(fastmath=True)(namespace["kernel"])
 
 
@@ -191,7 +254,7 @@ def _register_numba() -> None:
     from pytensor.link.numba.dispatch import basic as numba_basic
     from pytensor.link.numba.dispatch.basic import register_funcify_default_op_cache_key
 
-    @register_funcify_default_op_cache_key(PoissonLogLinear)
+    @register_funcify_default_op_cache_key(LogLinearLikelihood)
     def _funcify(op, node, **kwargs):
         kernel = compiled_kernel(op)
         n_rest = 1 if op.has_rest else 0
@@ -213,7 +276,7 @@ def _register_numba() -> None:
                 or KI.shape[0] != n
                 or KI.shape[1] != n_lookup
             ):
-                raise ValueError("PoissonLogLinear: input shapes do not match the op")
+                raise ValueError("LogLinearLikelihood: input shapes do not match the op")
             logp, da, drest, dbeta, dV = kernel(y, a.item(), rest, X, beta, V, LI, LW, KI)
             return np.array(logp), np.array(da), drest, dbeta, dV
 
@@ -224,8 +287,8 @@ def _register_numba() -> None:
 
         from bayes_walk.inference.fast import fastexp
 
-        src = kernel_source(op.n_dense, op.n_lerp, op.n_lookup, op.has_rest)
-        src += inspect.getsource(fastexp)
+        src = kernel_source(op.n_dense, op.n_lerp, op.n_lookup, op.has_rest, op.likelihood)
+        src += inspect.getsource(fastexp) + f"{LOG_BINOMIAL_K!r} {LOG_BINOMIAL_EPS!r}"
         return fused, int(hashlib.sha256(src.encode()).hexdigest()[:12], 16)
 
 

@@ -5,7 +5,8 @@ holds the linear predictor as a few parameter vectors (``a``, ``rest``, ``beta``
 and lookup values ``V``) and compact per-participant arrays. After sampling, the parameter vectors are computed for
 a batch of draws at once (a PyTensor graph vectorised over draws, run by numpy, or by
 JAX when a term is a full (draw, participant) array), and a numba loop forms ``eta``,
-``mu = exp(eta)`` and ``y eta - mu - log y!`` for every draw and participant. For the
+``mu = exp(eta)`` and ``y eta - mu - log y!`` (or the log-binomial density and risk) for
+every draw and participant. For the
 default model this avoids importing and compiling JAX; tests hold it equal to the plain
 strategy's pointwise path (:mod:`bayes_walk.inference.pointwise`).
 """
@@ -19,13 +20,17 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from bayes_walk.model.likelihoods.plain import LOG_BINOMIAL_EPS as LB_EPS
+from bayes_walk.model.likelihoods.plain import LOG_BINOMIAL_K as LB_K
+
 # values per batch of draws held at once (float64): bounds memory at large n
 BATCH_VALUES = 20_000_000
 
 
-def _loop(y, lgy, a, rest, X, beta, V, LI, LW, KI, ll, mu, slot):
+def _loop(y, lgy, a, rest, X, beta, V, LI, LW, KI, ll, mu, slot, log_binomial):
     """``ll[d, i]`` for every draw ``d`` of the batch; ``mu[slot[d], i]`` where
-    ``slot[d] >= 0``."""
+    ``slot[d] >= 0``. Poisson, or the log-binomial density of ``likelihood.py`` (``mu`` is
+    then the risk) when ``log_binomial``."""
     n = y.shape[0]
     has_rest = rest.shape[1] > 0
     for d in range(a.shape[0]):
@@ -41,8 +46,14 @@ def _loop(y, lgy, a, rest, X, beta, V, LI, LW, KI, ll, mu, slot):
                 eta += Vd[k] + LW[i, j] * (Vd[k + 1] - Vd[k])
             for j in range(KI.shape[1]):
                 eta += Vd[KI[i, j]]
-            m = np.exp(eta)
-            ll[d, i] = y[i] * eta - m - lgy[i]
+            if log_binomial:
+                t = LB_K * eta
+                lp = -(max(-t, 0.0) + np.log1p(np.exp(-abs(t)))) / LB_K - LB_EPS
+                m = np.exp(lp)
+                ll[d, i] = y[i] * lp + (1.0 - y[i]) * np.log1p(-m)
+            else:
+                m = np.exp(eta)
+                ll[d, i] = y[i] * eta - m - lgy[i]
             if slot[d] >= 0:
                 mu[slot[d], i] = m
 
@@ -129,6 +140,7 @@ def fused_pointwise_function(fused) -> Callable[..., tuple[np.ndarray, np.ndarra
                 ll[lo : lo + m],
                 mu[first:],
                 np.where(s >= 0, s - first, -1),
+                pred.kind == "bernoulli_log",
             )
         n_chain = post.sizes["chain"]
         return (

@@ -1,8 +1,8 @@
 """The fused likelihood strategy: a model's pieces as the inputs of one numba kernel.
 
-:class:`FusedPoisson` reads the same pieces (:mod:`bayes_walk.model.pieces`) the plain
+:class:`FusedLikelihood` reads the same pieces (:mod:`bayes_walk.model.pieces`) the plain
 strategy sums as a graph and lays them out for
-:class:`~bayes_walk.inference.fast.likelihood.PoissonLogLinear`:
+:class:`~bayes_walk.inference.fast.likelihood.LogLinearLikelihood`:
 
 - scalar :class:`~bayes_walk.model.pieces.Vector` pieces sum to ``a``, per-participant
   ones to ``rest``;
@@ -107,8 +107,9 @@ def _sum(terms: list[Any], empty):
     return out
 
 
-class FusedPoisson:
-    """The fused strategy: ``pm.Potential`` of the Poisson log-likelihood by one kernel.
+class FusedLikelihood:
+    """The fused strategy: ``pm.Potential`` of the spec's log-likelihood (``poisson`` or
+    ``bernoulli_log``) by one kernel.
 
     After :meth:`add`, ``parameters`` holds the op's parameter tensors (``a``, ``rest``,
     ``beta``, ``V``) and ``arrays`` its compact data, which the pointwise log-likelihood
@@ -122,25 +123,30 @@ class FusedPoisson:
         self.parameters: dict[str, Any] = {}
         self.arrays: dict[str, np.ndarray] = {}
         self.log_y_factorial = np.zeros(0)
+        self.kind = "poisson"
 
     def check(self, spec) -> None:
-        if spec.likelihood != "poisson":
-            raise SpecError(f"the fused likelihood is Poisson only, not {spec.likelihood!r}")
+        from bayes_walk.inference.fast.likelihood import LIKELIHOODS
+
+        if spec.likelihood not in LIKELIHOODS:
+            raise SpecError(f"no fused kernel for the likelihood {spec.likelihood!r}")
 
     def add(self, spec, pieces: list, observed) -> None:
         import pymc as pm
 
         self.check(spec)
         y = numeric(observed)
-        pm.Potential(f"{spec.outcome}_loglik", self.poisson_logp(y, pieces))
+        pm.Potential(f"{spec.outcome}_loglik", self.log_likelihood(y, pieces, spec.likelihood))
 
-    def poisson_logp(self, y: np.ndarray, pieces: list):
-        """The Poisson log-likelihood of ``y`` with ``eta = sum(pieces)``."""
+    def log_likelihood(self, y: np.ndarray, pieces: list, likelihood: str = "poisson"):
+        """The log-likelihood of ``y`` with ``eta = sum(pieces)``."""
         import pytensor
         import pytensor.tensor as pt
         from scipy.special import gammaln
 
-        from bayes_walk.inference.fast.likelihood import PoissonLogLinear
+        from bayes_walk.inference.fast.likelihood import LogLinearLikelihood
+
+        self.kind = likelihood
 
         n = int(np.asarray(y).shape[0])
         lay = _Layout(n)
@@ -174,9 +180,10 @@ class FusedPoisson:
             pytensor.shared(np.ascontiguousarray(v), name=f"fused_{k}") for k, v in arrays.items()
         )
         has_rest = not isinstance(vec, np.ndarray)
-        op = PoissonLogLinear(X.shape[1], len(lay.lerp), len(lay.lookup), has_rest)
+        op = LogLinearLikelihood(X.shape[1], len(lay.lerp), len(lay.lookup), has_rest, likelihood)
         out = op(y_, a, vec, X_, beta, V, LI_, LW_, KI_)
         self.parameters = {"a": pt.as_tensor_variable(a), "rest": vec, "beta": beta, "V": V}
         self.arrays = arrays
-        self.log_y_factorial = gammaln(y + 1.0)
+        # the Poisson density's -log y!; the log-binomial's 0/1 outcome has none
+        self.log_y_factorial = gammaln(y + 1.0) if likelihood == "poisson" else np.zeros(n)
         return out[0] - float(self.log_y_factorial.sum())

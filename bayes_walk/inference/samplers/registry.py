@@ -67,7 +67,7 @@ class Sampler:
     function
         ``sample(request) -> az.InferenceData``, or ``"module:function"`` imported on use.
     fused
-        Whether a one-off fit of a Poisson model uses the fused likelihood strategy
+        Whether a one-off fit uses the fused likelihood strategy
         (``build_model(..., fused=True)``): worth it for backends that compile the log
         density with numba.
     description

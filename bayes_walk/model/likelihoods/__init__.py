@@ -7,8 +7,8 @@ observed outcome's data tensor inside the model context, and adds the likelihood
   graph, ``mu`` as a Deterministic and an observed ``pm.Poisson`` / ``pm.Bernoulli``: the
   reference model, for every likelihood and sampler;
 - ``fused`` (:mod:`bayes_walk.inference.fast.strategy`): the same pieces handed to one
-  numba kernel (``PoissonLogLinear``) as a ``pm.Potential``; Poisson only, for a one-off
-  fit (its data are frozen into the kernel's arrays). Tests hold it equal to ``plain``.
+  numba kernel (``LogLinearLikelihood``) as a ``pm.Potential``; Poisson or log-binomial,
+  for a one-off fit (its data are frozen into the kernel's arrays). Tests hold it equal to ``plain``.
 
 ``build_model(..., fused=True)`` picks the second; a strategy object is made per model
 (it keeps what its pointwise log-likelihood needs).
@@ -37,9 +37,9 @@ class LikelihoodStrategy(Protocol):
 def make_likelihood(fused: bool = False) -> LikelihoodStrategy:
     """A fresh strategy object: the fused one when ``fused``, else the plain one."""
     if fused:
-        from bayes_walk.inference.fast.strategy import FusedPoisson
+        from bayes_walk.inference.fast.strategy import FusedLikelihood
 
-        return FusedPoisson()
+        return FusedLikelihood()
     from bayes_walk.model.likelihoods.plain import PlainLikelihood
 
     return PlainLikelihood()
