@@ -26,6 +26,11 @@ and with the habit's population median on the covariates and the observed intens
 
     python scripts/sbc.py --models gp_days_cov --replicates 100 --n 1000
 
+and the same with the log-binomial likelihood (``likelihood = "bernoulli_log"``, the
+likelihood the days model should use for a 0/1 outcome; docs/models.md)::
+
+    python scripts/sbc.py --models gp_days_bern --replicates 100 --n 1000
+
 ``gp`` with its HSGP weights sampled through the data-informed transform (which ``"auto"``
 picks only for large cohorts)::
 
@@ -50,7 +55,8 @@ SMALL_SPEC = {
 def model_spec(name: str):
     """``small``, a shipped spec, ``<spec>_days``: that spec with ``measurement = "days"``
     on walking volume (issue 16's measurement-error model), ``<spec>_days_cov``: the same
-    with ``habit_covariates = true``, or ``<spec>_informed``: that
+    with ``habit_covariates = true``, ``<spec>_days_bern``: that with ``likelihood =
+    "bernoulli_log"``, or ``<spec>_informed``: that
     spec with ``parametrisation = "informed"`` on every HSGP curve."""
     from bayes_walk.spec.model_spec import load_spec, spec_from_dict
 
@@ -64,13 +70,19 @@ def model_spec(name: str):
             if e.get("form") == "hsgp":
                 e["parametrisation"] = "informed"
         return spec_from_dict(d)
-    for suffix, cov in (("_days_cov", True), ("_days", False)):
+    for suffix, cov, lik in (
+        ("_days_bern", True, "bernoulli_log"),
+        ("_days_cov", True, None),
+        ("_days", False, None),
+    ):
         if name.endswith(suffix):
             d = load_spec(name.removesuffix(suffix)).to_dict()
             d["name"] = name
             d["exposures"]["walking_min"]["measurement"] = "days"
             if cov:
                 d["exposures"]["walking_min"]["habit_covariates"] = True
+            if lik:
+                d["likelihood"] = lik
             return spec_from_dict(d)
     return load_spec(name)
 

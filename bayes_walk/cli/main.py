@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
+import warnings
 from collections.abc import Sequence
 
 from bayes_walk import __version__
@@ -61,7 +63,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # `| head`: a closed pipe is a quiet exit 0 (run_piped); errors, full disks and
     # interrupts become exit 2 / 130 / 143 without a traceback (run_guarded)
-    return run_guarded(args.command, lambda: run_piped(args.func, args))
+    with plain_warnings():
+        return run_guarded(args.command, lambda: run_piped(args.func, args))
+
+
+@contextlib.contextmanager
+def plain_warnings():
+    """Warnings as ``warning: <message>`` lines: a user reads the advice, not the source
+    line and path of the library that raised it."""
+    before = warnings.formatwarning
+    warnings.formatwarning = lambda message, category, *args, **kwargs: f"warning: {message}\n"
+    try:
+        yield
+    finally:
+        warnings.formatwarning = before
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ designs, e.g. the HSGP boundary and covariate scaling, stay those of the trainin
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -152,7 +153,7 @@ def build_model(
         Use the fused likelihood strategy (:mod:`bayes_walk.inference.fast.strategy`):
         the same parameters, priors and Deterministics, with the likelihood a
         ``pm.Potential`` computed by one numba kernel from the same pieces (no ``mu``, no
-        observed variable; Poisson only; the data cannot be swapped).
+        observed variable; Poisson or log-binomial; the data cannot be swapped).
 
     Returns
     -------
@@ -164,6 +165,9 @@ def build_model(
 
     validate_spec(spec, cohort)
     measurement.check_measurement(spec, cohort)
+    note = measurement.likelihood_warning(spec, cohort)
+    if note:
+        warnings.warn(note, UserWarning, stacklevel=2)
     likelihood = make_likelihood(fused)
     likelihood.check(spec)
     designs = designs if designs is not None else make_designs(spec, cohort)

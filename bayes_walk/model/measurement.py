@@ -108,6 +108,31 @@ def check_measurement(spec, cohort: xr.Dataset) -> None:
             )
 
 
+def likelihood_warning(spec, cohort: xr.Dataset) -> str | None:
+    """Why a spec's likelihood does not suit its latent exposures, or None.
+
+    The Poisson working model (modified Poisson) gives consistent risk ratios for a 0/1
+    outcome only when the exposure is observed: its score ``sum (y - mu) x`` has mean
+    zero whatever the outcome's distribution. With a latent habit the likelihood is the
+    integral of the Poisson density over the habit, whose score is not that estimating
+    equation, and the risk ratios are biased toward 1 (docs/models.md "Measurement error",
+    ``scripts/likelihood_latent_check.py``). With an offset (a rate outcome) or counts the
+    Poisson density is the model itself, so there is nothing to say.
+    """
+    if not uses_days(spec) or spec.likelihood != "poisson" or spec.offset is not None:
+        return None
+    y = np.asarray(cohort[spec.outcome].values, dtype=np.float64)
+    y = y[np.isfinite(y)]
+    if y.size == 0 or not np.isin(y, (0.0, 1.0)).all():
+        return None
+    return (
+        f"{spec.name}: measurement = 'days' with likelihood = 'poisson' on the 0/1 outcome "
+        f"'{spec.outcome}': with a latent exposure the Poisson working model is biased toward "
+        "RR = 1 (about 4% of a log-linear effect, docs/models.md 'Measurement error'); "
+        "set likelihood = 'bernoulli_log'"
+    )
+
+
 def daily_statistics(cohort: xr.Dataset, name: str) -> dict[str, np.ndarray]:
     """Sufficient statistics of the day model per participant.
 

@@ -61,3 +61,17 @@ def test_help_shows_no_doubled_percent(command, capsys):
     assert "%%" not in text
     if command == "summary":
         assert "95% interval" in " ".join(text.split())
+
+
+def test_the_command_line_prints_warnings_as_one_plain_line():
+    """A library warning reaches the user as ``warning: <message>``, without the raising
+    file's path and source line; the formatter is restored afterwards."""
+    import warnings
+
+    from bayes_walk.cli.main import plain_warnings
+
+    before = warnings.formatwarning
+    with plain_warnings():
+        text = warnings.formatwarning("set likelihood", UserWarning, "/somewhere/builder.py", 9)
+    assert text == "warning: set likelihood\n"
+    assert warnings.formatwarning is before

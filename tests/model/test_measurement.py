@@ -410,3 +410,23 @@ def test_nutpie_uses_the_diagonal_mass_matrix_with_latent_habits(cohort):
 
     assert has_participant_parameters(build_model(_spec(), cohort).model)
     assert not has_participant_parameters(build_model(load_spec("gp"), cohort).model)
+
+
+def test_poisson_with_a_latent_exposure_on_a_binary_outcome_is_flagged(cohort):
+    """The Poisson working model is biased once the exposure is latent (docs/models.md):
+    a days spec with it on the 0/1 outcome warns at build and names the remedy; the
+    log-binomial likelihood, an offset (a rate outcome) or no latent exposure do not."""
+    from bayes_walk.model.builder import build_model
+
+    assert set(np.unique(cohort["clbp"].values)) <= {0, 1}
+    note = measurement.likelihood_warning(_spec(), cohort)
+    assert "bernoulli_log" in note and "'clbp'" in note
+    bern = spec_from_dict({**_spec().to_dict(), "likelihood": "bernoulli_log"})
+    assert measurement.likelihood_warning(bern, cohort) is None
+    assert measurement.likelihood_warning(load_spec("gp"), cohort) is None
+    rate = spec_from_dict({**_spec().to_dict(), "offset": "followup_years"})
+    assert measurement.likelihood_warning(rate, cohort) is None
+    counts = cohort.assign(clbp=cohort["clbp"] * 2)
+    assert measurement.likelihood_warning(_spec(), counts) is None
+    with pytest.warns(UserWarning, match="likelihood = 'bernoulli_log'"):
+        build_model(_spec(), cohort)
