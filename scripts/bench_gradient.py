@@ -7,9 +7,12 @@ calls. Figures go to docs/performance.md, not into code comments.
 
 ``--days`` also times the same spec with ``measurement = "days"`` on walking volume (the
 measurement-error model; its cohort keeps the daily series), as shipped and without the
-habit population's predictors (``habit_covariates = false``).
+habit population's predictors (``habit_covariates = false``). ``--log-binomial`` also
+times the fused models with ``likelihood = "bernoulli_log"`` (``gp``, and with ``--days``
+the measurement-error model).
 
 Usage: python scripts/bench_gradient.py [--n 11194] [--calls 3000] [--plain] [--days]
+       [--log-binomial]
 """
 
 from __future__ import annotations
@@ -39,6 +42,9 @@ def main() -> None:
     ap.add_argument("--calls", type=int, default=3000)
     ap.add_argument("--plain", action="store_true", help="also time the plain strategy")
     ap.add_argument("--days", action="store_true", help="also time the measurement-error model")
+    ap.add_argument(
+        "--log-binomial", action="store_true", help="also time the bernoulli_log likelihood"
+    )
     args = ap.parse_args()
     from bayes_walk.cohort.simulate import simulate_cohort
     from bayes_walk.model.builder import build_model
@@ -51,6 +57,12 @@ def main() -> None:
     specs = {"fused": spec, "plain": spec, "fused_days": spec_from_dict(d)}
     d["exposures"]["walking_min"]["habit_covariates"] = False
     specs["fused_days_no_predictors"] = spec_from_dict(d)
+    if args.log_binomial:
+        specs["fused_log_binomial"] = spec_from_dict(
+            {**spec.to_dict(), "likelihood": "bernoulli_log"}
+        )
+        d["exposures"]["walking_min"]["habit_covariates"] = True
+        specs["fused_days_log_binomial"] = spec_from_dict({**d, "likelihood": "bernoulli_log"})
     out = {"n": args.n}
     for label in specs:
         if (label == "plain" and not args.plain) or (
