@@ -26,7 +26,7 @@ from bayes_walk.cohort.sim_population import DAILY_VOLUME_SD, VOLUME_SQRT_MEAN, 
 TRUE_SHAPE = VOLUME_SQRT_SD / VOLUME_SQRT_MEAN
 
 # naive, then the bound (oracle: true habits), then the days models, older first
-ORDER = ("naive", "oracle", "days_lognormal", "days", "days_cov")
+ORDER = ("naive", "oracle", "days_lognormal", "days", "days_cov", "days_bern")
 
 
 def tables(folders: Path | list[Path]) -> str:
@@ -59,7 +59,7 @@ def tables(folders: Path | list[Path]) -> str:
             f"| {fit} | {int(g.divergences.max())} | {g.max_rhat.max():.4f} | "
             f"{g.min_ess_bulk.min():.0f} | {g.wall_s.mean():.0f} |"
         )
-    days = per_fit[per_fit.fit.isin(["days", "days_cov"])]
+    days = per_fit[per_fit.fit.isin(["days", "days_cov", "days_bern"])]
     if "exposure" in days and (days.exposure.fillna("walking_min") != "walking_min").any():
         days = days.iloc[:0]  # the simulator constants below are those of volume
     if "day_sd_lo" in days and len(days):
