@@ -128,7 +128,7 @@ def likelihood_warning(spec, cohort: xr.Dataset) -> str | None:
     return (
         f"{spec.name}: measurement = 'days' with likelihood = 'poisson' on the 0/1 outcome "
         f"'{spec.outcome}': with a latent exposure the Poisson working model is biased toward "
-        "RR = 1 (about 4% of a log-linear effect, docs/models.md 'Measurement error'); "
+        "RR = 1 (about 3% of a log-linear slope, docs/models.md 'Measurement error'); "
         "set likelihood = 'bernoulli_log'"
     )
 
