@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
 from bayes_walk.spec.model_spec import ModelSpec
+
+# PyMC's warning when a model with a pm.Potential is sampled forward
+POTENTIALS_IGNORED = r"The effect of Potentials on other parameters is ignored"
 
 
 def prior_curve_draws(
@@ -30,7 +34,11 @@ def prior_curve_draws(
     level = forward_log.level
     forward_log.setLevel(logging.WARNING)
     try:
-        with built.model, known_harmless_warnings():
+        with built.model, known_harmless_warnings(), warnings.catch_warnings():
+            # A measurement-error model's day model is a pm.Potential: the density of the
+            # observed days, i.e. data, which a prior draw must leave out. PyMC warns that
+            # it ignores Potentials; here that is the intended behaviour, not a fault.
+            warnings.filterwarnings("ignore", message=POTENTIALS_IGNORED, category=UserWarning)
             prior = pm.sample_prior_predictive(draws=draws, var_names=names, random_seed=seed)
     finally:
         forward_log.setLevel(level)

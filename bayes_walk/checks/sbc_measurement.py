@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import xarray as xr
 
+from bayes_walk.checks.prior_check import POTENTIALS_IGNORED
 from bayes_walk.checks.sbc import Replicate, var
 from bayes_walk.checks.sbc_pymc import PymcSBC
 from bayes_walk.model import habit_population as population
@@ -99,7 +100,7 @@ class MeasurementSBC(PymcSBC):
         sim = self.simulate_model if self.simulate_model is not None else self.model
         with warnings.catch_warnings():
             # the Potential is the day model, which this method draws itself
-            warnings.filterwarnings("ignore", message=".*Potentials.*", category=UserWarning)
+            warnings.filterwarnings("ignore", message=POTENTIALS_IGNORED, category=UserWarning)
             prior = pm.sample_prior_predictive(draws=n, model=sim, random_seed=seed).prior
         rng = np.random.default_rng([seed, 16])
         free = [v.name for v in sim.free_RVs]
@@ -128,7 +129,7 @@ class MeasurementSBC(PymcSBC):
             truth_habit[e] = np.exp(h + sw**2 / 2.0)
         self.last_habits = truth_habit
         with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=".*Potentials.*", category=UserWarning)
+            warnings.filterwarnings("ignore", message=POTENTIALS_IGNORED, category=UserWarning)
             pp = pm.sample_posterior_predictive(
                 trace, model=sim, var_names=[self.outcome], random_seed=seed, progressbar=False
             )

@@ -430,3 +430,40 @@ def test_poisson_with_a_latent_exposure_on_a_binary_outcome_is_flagged(cohort):
     assert measurement.likelihood_warning(_spec(), counts) is None
     with pytest.warns(UserWarning, match="likelihood = 'bernoulli_log'"):
         build_model(_spec(), cohort)
+
+
+def test_prior_draws_of_a_days_model_leave_the_day_model_out_quietly(cohort):
+    """The day model is the density of observed data (a Potential), which a prior draw
+    leaves out: no PyMC warning about ignored Potentials reaches the user, and the prior
+    RR is that of the same spec without the option."""
+    import warnings
+
+    from bayes_walk.checks.prior_check import prior_predictive_check
+
+    bern = spec_from_dict({**_spec().to_dict(), "likelihood": "bernoulli_log"})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        latent = prior_predictive_check(bern, cohort, draws=400, seed=3)
+    assert not [w for w in caught if "Potentials" in str(w.message)]
+    observed = prior_predictive_check(load_spec("gp"), cohort, draws=400, seed=3)
+    assert latent["fraction_in_band"] > 0.9
+    assert np.allclose(latent["rr_quantiles"], observed["rr_quantiles"], rtol=0.15)
+
+
+@pytest.mark.parametrize("covariates", [True, False])
+def test_priors_in_force_list_the_day_model_priors_the_model_is_built_with(cohort, covariates):
+    from bayes_walk.model.builder import build_model
+    from bayes_walk.spec.in_force import priors_in_force
+
+    spec = _spec(habit_covariates=covariates)
+    listed = priors_in_force(spec)["exposures"]["walking_min"]
+    model = build_model(spec, cohort).model
+    day_terms = [t for t in listed if t.startswith(("habit_", "day_"))]
+    expected = ["habit_mu", "habit_sd", "habit_shape", "day_sd"] + (
+        ["habit_beta"] if covariates else []
+    )
+    assert sorted(day_terms) == sorted(expected)
+    for term in day_terms:
+        rv = model[f"{term}_walking_min"]
+        assert type(rv.owner.op).__name__.startswith(listed[term]["dist"]), term
+    assert "habit_mu" not in priors_in_force(load_spec("gp"))["exposures"]["walking_min"]
