@@ -201,8 +201,8 @@ def build_model(
             latent = {n: d for n, d in term_designs.items() if "measurement" in d}
             term_data = dict(data)
             for n, d in latent.items():
-                habit = measurement.latent_habit(n, d, data, fused=fused_days)
-                term_data.update(measurement.term_data(n, d, habit))
+                log_h, shift = measurement.latent_habit(n, d, data, fused=fused_days)
+                term_data.update(measurement.term_data(n, d, log_h, shift, fused=fused_days))
             ctx = TermContext(
                 exposures=names,
                 designs=term_designs,

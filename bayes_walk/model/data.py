@@ -59,13 +59,15 @@ def storage(arr: np.ndarray, name: str = "") -> np.ndarray:
     """How an array is held: 2-d float arrays as float32 (half the memory traffic of the
     design products), other floats as float64, integers as int64.
 
-    The habit predictors ``X_habit_<e>`` stay float64: they enter an ordinary PyTensor
-    ``dot`` with float64 weights, which would cast the whole matrix at every gradient.
+    The habit predictors ``X_habit_<e>`` stay float64: they enter a product with float64
+    weights (a PyTensor ``dot``, or :class:`~bayes_walk.inference.fast.rowdot.RowDot`),
+    which would cast the whole matrix at every gradient. Matrices are C-contiguous: the
+    numba backend copies any other layout at every use.
     """
     if arr.ndim == 2 and np.issubdtype(arr.dtype, np.floating) and not name.startswith("X_habit_"):
         return np.ascontiguousarray(arr, dtype=np.float32)
     if np.issubdtype(arr.dtype, np.floating):
-        return np.asarray(arr, dtype=np.float64)
+        return np.ascontiguousarray(arr, dtype=np.float64)
     return np.asarray(arr, dtype=np.int64)
 
 

@@ -48,6 +48,7 @@ import numpy as np
 import xarray as xr
 
 from bayes_walk.errors import SpecError
+from bayes_walk.inference.fast.position import TOP_MARGIN, LatentPosition
 from bayes_walk.model import habit_population as population
 from bayes_walk.model.habit_predictors import dim
 
@@ -201,7 +202,9 @@ def measurement_data(cohort: xr.Dataset, name: str) -> dict[str, tuple[np.ndarra
 
 
 def latent_habit(name: str, design: dict[str, Any], data: dict[str, Any], fused: bool = False):
-    """Add the day model of ``name`` to the model; return ``habit_i`` (exposure units).
+    """Add the day model of ``name`` to the model; return ``(log_h, shift)``, the latent log
+    habits (participant,) and ``day_sd**2 / 2``: ``habit_i = exp(log_h_i + shift)``
+    (exposure units; :func:`term_data` reads it).
 
     Parameters ``habit_mu_<e>``, ``habit_sd_<e>``, ``habit_shape_<e>``, ``habit_beta_<e>``
     (``habit_predictor_<e>``; with ``habit_covariates``), ``day_sd_<e>`` (log scale) and
@@ -209,7 +212,9 @@ def latent_habit(name: str, design: dict[str, Any], data: dict[str, Any], fused:
     from log-normal are a ``pm.Potential`` ``days_<e>``. With ``fused`` (a model for the
     numba backend) the per-participant part is one op
     (:class:`~bayes_walk.inference.fast.days.DaysBlock`) instead of a graph of
-    elementwise loops: the same density and habits (``tests/inference/test_days_block.py``).
+    elementwise loops, and the location's ``X @ beta`` is a
+    :class:`~bayes_walk.inference.fast.rowdot.RowDot`: the same density and habits
+    (``tests/inference/test_days_block.py``).
     """
     import pymc as pm
     import pytensor.tensor as pt
@@ -227,7 +232,12 @@ def latent_habit(name: str, design: dict[str, Any], data: dict[str, Any], fused:
         if X is not None
         else None
     )
-    a = population.location(pt, mu, beta, X)
+    if fused and beta is not None:
+        from bayes_walk.inference.fast.rowdot import RowDot
+
+        a = mu + RowDot()(X, beta)
+    else:
+        a = population.location(pt, mu, beta, X)
     sb = make_rv(f"habit_sd_{name}", PRIORS["habit_sd"])
     shape = make_rv(f"habit_shape_{name}", population.PRIORS["habit_shape"])
     lam = population.exponent(shape, sb)
@@ -242,7 +252,7 @@ def latent_habit(name: str, design: dict[str, Any], data: dict[str, Any], fused:
         s, log_h = DaysBlock()(z, a1, sb, sw, lam, k, ybar)
         truncation = z.shape[0] * population.log_truncation(pt, sb, lam)
         pm.Potential(f"days_{name}", s + within - truncation)
-        return pt.exp(log_h + sw**2 / 2.0)
+        return log_h, sw**2 / 2.0
     has = pt.gt(k, 0)
     k1 = pt.maximum(k, 1.0)
     marg_sd = pt.sqrt(sb**2 + sw**2 / k1)
@@ -250,7 +260,7 @@ def latent_habit(name: str, design: dict[str, Any], data: dict[str, Any], fused:
     log_h = _log_habit(pt, a, sb, sw, k, ybar, z)
     not_log_normal = pt.sum(population.log_correction(pt, log_h, a, sb, lam))
     pm.Potential(f"days_{name}", pt.sum(pt.switch(has, marg, 0.0)) + within + not_log_normal)
-    return pt.exp(log_h + sw**2 / 2.0)
+    return log_h, sw**2 / 2.0
 
 
 def conditional(mu, sb, sw, k, ybar):
@@ -273,14 +283,25 @@ def _habit(xp, a, sb, sw, k, ybar, z):
     return xp.exp(_log_habit(xp, a, sb, sw, k, ybar, z) + sw**2 / 2.0)
 
 
-def term_data(name: str, design: dict[str, Any], habit) -> dict[str, Any]:
-    """Graph tensors that replace the term's data arrays: knot index/weight or ``x_<e>``."""
+def term_data(
+    name: str, design: dict[str, Any], log_h, shift, fused: bool = False
+) -> dict[str, Any]:
+    """Graph tensors that replace the term's data arrays: knot index/weight or ``x_<e>``.
+
+    ``log_h``, ``shift``: :func:`latent_habit`'s. With ``fused`` (a model for the numba
+    backend) the knot positions come from one op
+    (:class:`~bayes_walk.inference.fast.position.LatentPosition`, the same formula).
+    """
     import pytensor.tensor as pt
 
+    habit = pt.exp(log_h + shift)
     if "interp" in design:
         it = design["interp"]
         lo, hi, npts = float(it["lo"]), float(it["hi"]), int(it["points"])
-        pos = pt.clip((habit - lo) / (hi - lo) * (npts - 1), 0.0, npts - 1 - 1e-9)
+        if fused:
+            pos = LatentPosition(lo, hi, npts)(log_h, shift)
+        else:
+            pos = pt.clip((habit - lo) / (hi - lo) * (npts - 1), 0.0, npts - 1 - TOP_MARGIN)
         idx = pt.cast(pt.floor(pos), "int64")
         # pos_<e>: the position itself, for as_vectors (forms read i_<e> and w_<e>)
         return {f"i_{name}": idx, f"w_{name}": pos - idx, f"pos_{name}": pos}

@@ -178,7 +178,8 @@ def test_stored_habit_is_the_graph_habit(cohort):
         data["X_habit_walking_min"] = pm.Data(
             "X_habit_walking_min", X, dims=("participant", "habit_predictor_walking_min")
         )
-        habit = measurement.latent_habit(name, design, data)
+        log_h, shift = measurement.latent_habit(name, design, data)
+        habit = pm.math.exp(log_h + shift)
     f = m.compile_fn(
         m.replace_rvs_by_values([habit])[0], inputs=m.value_vars, on_unused_input="ignore"
     )

@@ -12,9 +12,12 @@ outcome likelihood itself (docs/performance.md). :class:`DaysBlock` computes
 
 and the log habits ``h_i = a_i + d_i``, ``d_i = (ybar_i - a_i) B_i / P_i + z_i / sqrt(P_i)``
 (``P_i = 1 / sb**2 + B_i``, ``B_i = k_i / sw**2``: the conjugate step), in one loop, and
-:class:`DaysBlockGrad` their vector-Jacobian product in another. What depends on the
-participant only through ``k_i`` is computed once per number of days; the one
-transcendental per participant, ``exp(lam * d_i)``, goes through the vectorised
+:class:`DaysBlockGrad` their vector-Jacobian product in another. The loops are plain
+arithmetic on contiguous arrays, so that LLVM vectorises them: the conjugate step's
+``1 / sqrt(P_i)`` is computed per participant (a table per number of days would be a
+gather, which kept the loops scalar), the marginal's ``log v_i``, which depends on the
+participant only through ``k_i``, once per number of days, and the one transcendental per
+participant, ``exp(lam * d_i)``, goes through the vectorised
 :mod:`~bayes_walk.inference.fast.fastexp`. ``expm1(x) / x`` and its derivative are taken
 from their series where ``x`` is small, so that no difference cancels.
 
@@ -43,23 +46,24 @@ SERIES_X = 0.05
 def forward(z, a, sb, sw, lam, k, ybar, h):
     """``S`` (returned) and the log habits (written to ``h``); ``a`` has length 1 or n."""
     n = z.shape[0]
-    inv_a = 1.0 / (sb * sb)
-    bp, r, iv = _tables(k, sb, sw)
-    half_logv = np.zeros(iv.shape[0])  # 0 for no valid day: no marginal term
-    for kk in range(1, iv.shape[0]):
-        half_logv[kk] = HALF_LOG_2PI - 0.5 * math.log(iv[kk])
-    step = 0 if a.shape[0] == 1 else 1
+    sb2 = sb * sb
+    sw2 = sw * sw
+    inv_a = 1.0 / sb2
+    inv_sw2 = 1.0 / sw2
+    af = _full(a, n)
     d = np.empty(n)
     x = np.empty(n)
-    marg = 0.0
+    marg = -_log_normalisers(k, sb2, sw2)
     for i in range(n):
-        ai = a[i * step]
-        kk = int(k[i])
-        e = ybar[i] - ai
-        marg -= half_logv[kk] + 0.5 * iv[kk] * e * e
-        di = e * bp[kk] + z[i] * r[kk]
+        kk = k[i]
+        b = kk * inv_sw2
+        r = 1.0 / math.sqrt(inv_a + b)
+        iv = kk / (kk * sb2 + sw2)  # 1 / v, 0 for no valid day: no marginal term
+        e = ybar[i] - af[i]
+        marg -= 0.5 * iv * e * e
+        di = e * b * r * r + z[i] * r
         d[i] = di
-        h[i] = ai + di
+        h[i] = af[i] + di
         x[i] = lam * di
     ex = np.empty(n)
     exp_block(x, ex, np.empty(n), n)
@@ -74,31 +78,21 @@ def backward(z, a, sb, sw, lam, k, ybar, g_s, g_h):
     """Gradients of ``g_s * S + g_h . h`` with respect to ``z``, ``a``, ``sb``, ``sw``,
     ``lam``; ``a``'s has the length of ``a``."""
     n = z.shape[0]
+    sb2 = sb * sb
     sw2 = sw * sw
-    inv_a = 1.0 / (sb * sb)
+    inv_sw2 = 1.0 / sw2
+    inv_a = 1.0 / sb2
     inv_a_sb = inv_a / sb
     dp_dsb = -2.0 * inv_a_sb
-    bp, r, iv = _tables(k, sb, sw)
-    m = iv.shape[0]
-    ap2 = np.empty(m)
-    bp2 = np.empty(m)
-    half_r3 = np.empty(m)
-    db_dsw = np.empty(m)
-    dv_dsw = np.zeros(m)
-    for kk in range(m):
-        p2 = r[kk] ** -4  # P**2, P = 1 / r**2
-        ap2[kk] = inv_a / p2
-        bp2[kk] = (kk / sw2) / p2
-        half_r3[kk] = 0.5 * r[kk] ** 3
-        db_dsw[kk] = -2.0 * kk / (sw2 * sw)
-        if kk > 0:
-            dv_dsw[kk] = 2.0 * sw / kk
-    step = 0 if a.shape[0] == 1 else 1
+    db_dsw = -2.0 * inv_sw2 / sw  # d B / d sw per valid day
+    af = _full(a, n)
     d = np.empty(n)
     x = np.empty(n)
     for i in range(n):
-        kk = int(k[i])
-        d[i] = (ybar[i] - a[i * step]) * bp[kk] + z[i] * r[kk]
+        kk = k[i]
+        b = kk * inv_sw2
+        r = 1.0 / math.sqrt(inv_a + b)
+        d[i] = (ybar[i] - af[i]) * b * r * r + z[i] * r
         x[i] = lam * d[i]
     ex = np.empty(n)
     exp_block(x, ex, np.empty(n), n)
@@ -108,26 +102,32 @@ def backward(z, a, sb, sw, lam, k, ybar, g_s, g_h):
     g_sw = 0.0
     g_lam = 0.0
     for i in range(n):
-        kk = int(k[i])
-        e = ybar[i] - a[i * step]
+        kk = k[i]
+        b = kk * inv_sw2
+        r = 1.0 / math.sqrt(inv_a + b)
+        r2 = r * r
+        r4 = r2 * r2  # 1 / P**2
+        iv = kk / (kk * sb2 + sw2)
+        e = ybar[i] - af[i]
         di = d[i]
         xi = x[i]
         q = _q(xi, ex[i])
         u = di * q
         gd = g_s * ((di - u * ex[i]) * inv_a + lam) + g_h[i]
-        gz[i] = gd * r[kk]
-        ivk = iv[kk]
-        ga[i] = g_h[i] - gd * bp[kk] + g_s * e * ivk
-        dm_dv = g_s * 0.5 * ivk * (e * e * ivk - 1.0)
-        zr3 = z[i] * half_r3[kk]
+        gz[i] = gd * r
+        ga[i] = g_h[i] - gd * b * r2 + g_s * e * iv
+        dm_dv = g_s * 0.5 * iv * (e * e * iv - 1.0)
+        zr3 = z[i] * 0.5 * r2 * r  # z * (dr / dP) with the sign folded below
+        # d v / d sw = 2 sw / k for k > 0 (no marginal term, so no gradient, for k = 0)
+        dv_dsw = 2.0 * sw * kk / (kk * kk + (1.0 if kk == 0.0 else 0.0))
         g_sb += (
             dm_dv * 2.0 * sb
             + g_s * (u * u - di * di) * inv_a_sb
-            + gd * dp_dsb * (-e * bp2[kk] - zr3)
+            + gd * dp_dsb * (-e * b * r4 - zr3)
         )
-        g_sw += dm_dv * dv_dsw[kk] + gd * db_dsw[kk] * (e * ap2[kk] - zr3)
+        g_sw += dm_dv * dv_dsw + gd * kk * db_dsw * (e * inv_a * r4 - zr3)
         g_lam += g_s * (di - u * di * di * _phi(xi, ex[i], q) * inv_a)
-    if step == 0:
+    if a.shape[0] == 1:
         total = 0.0
         for i in range(n):
             total += ga[i]
@@ -135,25 +135,27 @@ def backward(z, a, sb, sw, lam, k, ybar, g_s, g_h):
     return gz, ga, g_sb, g_sw, g_lam
 
 
-def _tables(k, sb, sw):
-    """Per number of valid days ``kk`` (0 to the largest in ``k``): ``B/P``, ``1/sqrt(P)``
-    of the conjugate step and ``1/v``, the precision of the mean log day's marginal (0 for
-    no valid day: no marginal term). Shared by :func:`forward` and :func:`backward`."""
+def _full(a, n):
+    """``a`` (length 1 or n) as a C-contiguous length-n array, so that the loops read it
+    contiguously (an input of any layout would make numba compile strided loops)."""
+    if a.shape[0] == n:
+        return np.ascontiguousarray(a)
+    return np.full(n, a[0])
+
+
+def _log_normalisers(k, sb2, sw2):
+    """``sum_i [k_i > 0] (log(2 pi) + log(v_i)) / 2`` with ``v_i = sb**2 + sw**2 / k_i``:
+    it depends on the participant only through ``k_i``, so one log per number of days."""
     kmax = 0
     for i in range(k.shape[0]):
         kmax = max(kmax, int(k[i]))
-    inv_a = 1.0 / (sb * sb)
-    bp = np.empty(kmax + 1)
-    r = np.empty(kmax + 1)
-    iv = np.zeros(kmax + 1)
-    for kk in range(kmax + 1):
-        b = kk / (sw * sw)
-        p = inv_a + b
-        bp[kk] = b / p
-        r[kk] = 1.0 / math.sqrt(p)
-        if kk > 0:
-            iv[kk] = 1.0 / (sb * sb + sw * sw / kk)
-    return bp, r, iv
+    counts = np.zeros(kmax + 1)
+    for i in range(k.shape[0]):
+        counts[int(k[i])] += 1.0
+    total = 0.0
+    for kk in range(1, kmax + 1):
+        total += counts[kk] * (HALF_LOG_2PI + 0.5 * math.log(sb2 + sw2 / kk))
+    return total
 
 
 def _q(x, ex):
@@ -246,13 +248,16 @@ def _compiled():
 
     # "reassoc" lets the sums over participants vectorise; no "nnan"/"ninf": a NaN must
     # reach the sampler
-    jit = numba.njit(fastmath={"nsz", "arcp", "contract", "reassoc"})
+    # error_model="numpy": a division by zero gives inf or NaN (which the sampler rejects)
+    # instead of raising, so numba adds no zero test to each division and the loops vectorise
+    jit = numba.njit(fastmath={"nsz", "arcp", "contract", "reassoc"}, error_model="numpy")
     namespace = {
         "np": np,
         "math": math,
         "HALF_LOG_2PI": HALF_LOG_2PI,
         "SERIES_X": SERIES_X,
-        "_tables": jit(_tables),
+        "_full": jit(_full),
+        "_log_normalisers": jit(_log_normalisers),
         "_q": jit(_q),
         "_phi": jit(_phi),
         "exp_block": compiled_exp_block(),
@@ -285,6 +290,13 @@ def _register_numba() -> None:
             if k.shape[0] != n or ybar.shape[0] != n or a.shape[0] not in (1, n):
                 raise ValueError("DaysBlock: input shapes do not match")
             h = np.empty(n)
+            # C-contiguous types: PyTensor may hand over views of any layout, and numba
+            # compiles strided, scalar loops for those
+            z, k, ybar = (
+                np.ascontiguousarray(z),
+                np.ascontiguousarray(k),
+                np.ascontiguousarray(ybar),
+            )
             s = fwd(z, a, sb.item(), sw.item(), lam.item(), k, ybar, h)
             return np.array(s), h
 
@@ -301,8 +313,21 @@ def _register_numba() -> None:
                 raise ValueError("DaysBlockGrad: input shapes do not match")
             if g_h.shape[0] != n:
                 raise ValueError("DaysBlockGrad: g_h has the wrong length")
+            z, k, ybar = (
+                np.ascontiguousarray(z),
+                np.ascontiguousarray(k),
+                np.ascontiguousarray(ybar),
+            )
             gz, ga, g_sb, g_sw, g_lam = bwd(
-                z, a, sb.item(), sw.item(), lam.item(), k, ybar, g_s.item(), g_h
+                z,
+                a,
+                sb.item(),
+                sw.item(),
+                lam.item(),
+                k,
+                ybar,
+                g_s.item(),
+                np.ascontiguousarray(g_h),
             )
             return gz, ga, np.array(g_sb), np.array(g_sw), np.array(g_lam)
 

@@ -122,7 +122,8 @@ def _register_numba() -> None:
             if pos.shape[0] and (pos.min() < 0 or pos.max() >= values.shape[0] - 1):
                 raise ValueError("LatentLerp: a position lies outside the knots")
             out = np.empty(pos.shape[0])
-            forward(values, pos, out)
+            # C-contiguous types: numba compiles strided loops for views of other layouts
+            forward(np.ascontiguousarray(values), np.ascontiguousarray(pos), out)
             return out
 
         return latent_lerp, _version()
@@ -137,7 +138,13 @@ def _register_numba() -> None:
                 raise ValueError("LatentLerp: a position lies outside the knots")
             d_values = np.zeros(values.shape[0])
             d_pos = np.empty(pos.shape[0])
-            backward(values, pos, g, d_values, d_pos)
+            backward(
+                np.ascontiguousarray(values),
+                np.ascontiguousarray(pos),
+                np.ascontiguousarray(g),
+                d_values,
+                d_pos,
+            )
             return d_values, d_pos
 
         return latent_lerp_grad, _version()
