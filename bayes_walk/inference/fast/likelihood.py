@@ -89,6 +89,9 @@ def kernel_source(
         "    mu = np.empty(BLOCK)",
         "    scratch = np.empty(BLOCK)",
         "    lpb = np.empty(BLOCK)",
+        "    q1 = np.empty(BLOCK)",
+        "    lq1 = np.empty(BLOCK)",
+        "    ee = np.empty(BLOCK)",
         "    logp = 0.0",
         "    da = 0.0",
         "    for start in range(0, n, BLOCK):",
@@ -117,28 +120,29 @@ _POISSON_ROWS = [
     "            da += mu[r]",
 ]
 # l = -softplus(-K eta) / K - EPS with softplus(-t) = max(-t, 0) + log1p(exp(-|t|)), and
-# dl/deta = sigmoid(-t), t = K eta, from the same exp(-|t|). Below t = -36, exp(-|t|) is under
-# 2.4e-16 of 1: there l = eta - EPS and sigmoid(-t) = 1 to the last bit, which spares the
-# rows of every risk below exp(-1.8) = 17% two scalar transcendentals; the risk exp(l) goes
-# through the vectorised exp like the Poisson mean
+# dl/deta = sigmoid(-t), t = K eta, from the same exp(-|t|). Every row takes the same
+# branch-free path through the vectorised exp and log (fastexp, fastlog): exp(-|t|), then
+# log(1 + exp(-|t|)) (equal to log1p within 1e-16 absolute, and l is about eta), the risk
+# p = exp(l) and log(1 - p) (1 - p >= 1e-6 here). A loop with a scalar transcendental or a
+# branch around one stays scalar, and rows above t = -36 (risks over 17%) are common
 _LOG_BINOMIAL_ROWS = [
     "        for r in range(m):",
-    "            t = LB_K * eta[r]",
-    "            if t < -36.0:",
-    "                lpb[r] = eta[r] - LB_EPS",
-    "            else:",
-    "                lpb[r] = -(max(-t, 0.0) + math.log1p(math.exp(-abs(t)))) / LB_K - LB_EPS",
+    "            lpb[r] = -abs(LB_K * eta[r])",
+    "        exp_block(lpb, ee, scratch, m)",
+    "        for r in range(m):",
+    "            q1[r] = 1.0 + ee[r]",
+    "        log_block(q1, lq1, scratch, m)",
+    "        for r in range(m):",
+    "            lpb[r] = -(max(-LB_K * eta[r], 0.0) + lq1[r]) / LB_K - LB_EPS",
     "        exp_block(lpb, mu, scratch, m)",
     "        for r in range(m):",
+    "            q1[r] = 1.0 - mu[r]",
+    "        log_block(q1, lq1, scratch, m)",
+    "        for r in range(m):",
     "            yr = float(y[start + r])",
-    "            p = mu[r]",
-    "            logp += yr * lpb[r] + (1.0 - yr) * math.log1p(-p)",
-    "            t = LB_K * eta[r]",
-    "            sig = 1.0",
-    "            if t >= -36.0:",
-    "                e = math.exp(-abs(t))",
-    "                sig = e / (1.0 + e) if t > 0.0 else 1.0 / (1.0 + e)",
-    "            mu[r] = (yr - (1.0 - yr) * p / (1.0 - p)) * sig",
+    "            logp += yr * lpb[r] + (1.0 - yr) * lq1[r]",
+    "            sig = ee[r] / (1.0 + ee[r]) if eta[r] > 0.0 else 1.0 / (1.0 + ee[r])",
+    "            mu[r] = (yr - (1.0 - yr) * mu[r] / q1[r]) * sig",
     "            da += mu[r]",
 ]
 
@@ -252,6 +256,7 @@ def _compile_kernel(n_dense: int, n_lerp: int, n_lookup: int, has_rest: bool, li
     import numba
 
     from bayes_walk.inference.fast.fastexp import compiled_exp_block
+    from bayes_walk.inference.fast.fastlog import compiled_log_block
 
     namespace: dict[str, Any] = {
         "np": np,
@@ -260,6 +265,7 @@ def _compile_kernel(n_dense: int, n_lerp: int, n_lookup: int, has_rest: bool, li
         "LB_K": LOG_BINOMIAL_K,
         "LB_EPS": LOG_BINOMIAL_EPS,
         "exp_block": compiled_exp_block(),
+        "log_block": compiled_log_block(),
     }
     exec(kernel_source(n_dense, n_lerp, n_lookup, has_rest, likelihood), namespace)  # noqa: S102
     return numba.njit(**JIT_OPTIONS)(namespace["kernel"])
@@ -300,10 +306,11 @@ def _register_numba() -> None:
         # calls, so the version is a hash of both sources
         import inspect
 
-        from bayes_walk.inference.fast import fastexp
+        from bayes_walk.inference.fast import fastexp, fastlog
 
         src = kernel_source(op.n_dense, op.n_lerp, op.n_lookup, op.has_rest, op.likelihood)
-        src += inspect.getsource(fastexp) + f"{LOG_BINOMIAL_K!r} {LOG_BINOMIAL_EPS!r}"
+        src += inspect.getsource(fastexp) + inspect.getsource(fastlog)
+        src += f"{LOG_BINOMIAL_K!r} {LOG_BINOMIAL_EPS!r}"
         src += repr(sorted(JIT_OPTIONS.items()))
         return fused, int(hashlib.sha256(src.encode()).hexdigest()[:12], 16)
 
