@@ -38,6 +38,8 @@ from pytensor.gradient import DisconnectedType
 from pytensor.graph.basic import Apply
 from pytensor.graph.op import Op
 
+from bayes_walk.inference.fast.backends import register
+
 HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 # below this |x| = |lam * d|, expm1(x) / x and its derivative come from their series
 SERIES_X = 0.05
@@ -360,11 +362,4 @@ def _register_jax() -> None:
         return days_block
 
 
-try:  # numba is a dependency of nutpie; without it the numpy perform() is used
-    _register_numba()
-except ImportError:  # pragma: no cover
-    pass
-try:  # jax is optional (the numpyro sampler, the pointwise log-likelihood)
-    _register_jax()
-except ImportError:  # pragma: no cover
-    pass
+register(numba=_register_numba, jax=_register_jax)

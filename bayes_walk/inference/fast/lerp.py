@@ -24,6 +24,8 @@ from pytensor.gradient import DisconnectedType
 from pytensor.graph.basic import Apply
 from pytensor.graph.op import Op
 
+from bayes_walk.inference.fast.backends import register
+
 
 def lerp_forward(values, pos, out):
     """``out[i]`` = the curve at ``pos[i]`` (positions in ``[0, len(values) - 1)``)."""
@@ -165,11 +167,4 @@ def _register_jax() -> None:
         return latent_lerp
 
 
-try:  # numba is a dependency of nutpie; without it the numpy perform() is used
-    _register_numba()
-except ImportError:  # pragma: no cover
-    pass
-try:  # jax is optional (the pointwise log-likelihood of a fused model uses it)
-    _register_jax()
-except ImportError:  # pragma: no cover
-    pass
+register(numba=_register_numba, jax=_register_jax)

@@ -35,6 +35,7 @@ from pytensor.gradient import DisconnectedType, disconnected_type
 from pytensor.graph.basic import Apply
 from pytensor.graph.op import Op
 
+from bayes_walk.inference.fast.backends import register
 from bayes_walk.model.likelihoods.plain import LOG_BINOMIAL_EPS, LOG_BINOMIAL_K
 
 LIKELIHOODS = ("poisson", "bernoulli_log")
@@ -315,7 +316,4 @@ def _register_numba() -> None:
         return fused, int(hashlib.sha256(src.encode()).hexdigest()[:12], 16)
 
 
-try:  # numba is a dependency of nutpie; without it the numpy perform() is used
-    _register_numba()
-except ImportError:  # pragma: no cover
-    pass
+register(numba=_register_numba)

@@ -23,6 +23,8 @@ import numpy as np
 from pytensor.graph.basic import Apply
 from pytensor.graph.op import Op
 
+from bayes_walk.inference.fast.backends import register
+
 # the largest position: the curve reads knots j and j + 1 with j = floor(pos)
 TOP_MARGIN = 1e-9
 
@@ -190,11 +192,4 @@ def _register_jax() -> None:
         return latent_position
 
 
-try:  # numba is a dependency of nutpie; without it the numpy perform() is used
-    _register_numba()
-except ImportError:  # pragma: no cover
-    pass
-try:  # jax is optional
-    _register_jax()
-except ImportError:  # pragma: no cover
-    pass
+register(numba=_register_numba, jax=_register_jax)

@@ -21,6 +21,8 @@ from pytensor.gradient import disconnected_type
 from pytensor.graph.basic import Apply
 from pytensor.graph.op import Op
 
+from bayes_walk.inference.fast.backends import register
+
 
 class RowDot(Op):
     """``X @ beta`` for a data matrix ``X`` (participant, column) and a vector ``beta``."""
@@ -108,11 +110,4 @@ def _register_jax() -> None:
         return rowdot
 
 
-try:  # numba is a dependency of nutpie; without it the numpy perform() is used
-    _register_numba()
-except ImportError:  # pragma: no cover
-    pass
-try:  # jax is optional
-    _register_jax()
-except ImportError:  # pragma: no cover
-    pass
+register(numba=_register_numba, jax=_register_jax)
