@@ -16,6 +16,7 @@ Used by fused models; ``tests/inference/test_days_block.py`` holds it equal to t
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 
@@ -124,6 +125,7 @@ def _version() -> int:
     return int(hashlib.sha256(src.encode()).hexdigest()[:12], 16)
 
 
+@functools.cache
 def _compiled():
     import numba
 
