@@ -294,17 +294,18 @@ def term_data(
     """
     import pytensor.tensor as pt
 
-    habit = pt.exp(log_h + shift)
     if "interp" in design:
         it = design["interp"]
         lo, hi, npts = float(it["lo"]), float(it["hi"]), int(it["points"])
         if fused:
             pos = LatentPosition(lo, hi, npts)(log_h, shift)
         else:
+            habit = pt.exp(log_h + shift)
             pos = pt.clip((habit - lo) / (hi - lo) * (npts - 1), 0.0, npts - 1 - TOP_MARGIN)
         idx = pt.cast(pt.floor(pos), "int64")
         # pos_<e>: the position itself, for as_vectors (forms read i_<e> and w_<e>)
         return {f"i_{name}": idx, f"w_{name}": pos - idx, f"pos_{name}": pos}
+    habit = pt.exp(log_h + shift)
     return {f"x_{name}": (habit - design["center"]) / design["scale"]}
 
 

@@ -14,7 +14,7 @@ def priors_in_force(spec) -> dict[str, Any]:
     """
     exposures = {name: spec.exposure_priors(name) for name in spec.exposures}
     for name, e in spec.exposures.items():
-        if getattr(e, "measurement", "observed") == "days":
+        if e.measurement == "days":
             exposures[name] = {**exposures[name], **day_model_priors(e.habit_covariates)}
     return {"global": spec.global_priors(), "exposures": exposures}
 

@@ -38,7 +38,7 @@ from pytensor.gradient import DisconnectedType
 from pytensor.graph.basic import Apply
 from pytensor.graph.op import Op
 
-from bayes_walk.inference.fast.backends import register
+from bayes_walk.inference.fast.backends import LOOP_OPTIONS, compile_loops, register
 
 HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 # below this |x| = |lam * d|, expm1(x) / x and its derivative come from their series
@@ -248,11 +248,7 @@ def _compiled():
 
     from bayes_walk.inference.fast.fastexp import compiled_exp_block
 
-    # "reassoc" lets the sums over participants vectorise; no "nnan"/"ninf": a NaN must
-    # reach the sampler
-    # error_model="numpy": a division by zero gives inf or NaN (which the sampler rejects)
-    # instead of raising, so numba adds no zero test to each division and the loops vectorise
-    jit = numba.njit(fastmath={"nsz", "arcp", "contract", "reassoc"}, error_model="numpy")
+    jit = numba.njit(**LOOP_OPTIONS)
     namespace = {
         "np": np,
         "math": math,
@@ -264,17 +260,14 @@ def _compiled():
         "_phi": jit(_phi),
         "exp_block": compiled_exp_block(),
     }
-    fns = []
-    for f in (forward, backward):
-        exec(inspect.getsource(f), namespace)  # noqa: S102
-        fns.append(jit(namespace[f.__name__]))
-    return fns[0], fns[1]
+    return compile_loops((forward, backward), namespace)
 
 
 def _version() -> int:
-    from bayes_walk.inference.fast import fastexp
+    from bayes_walk.inference.fast import backends, fastexp
 
     src = inspect.getsource(inspect.getmodule(forward)) + inspect.getsource(fastexp)
+    src += inspect.getsource(backends)  # the compile options
     return int(hashlib.sha256(src.encode()).hexdigest()[:12], 16)
 
 

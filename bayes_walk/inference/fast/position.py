@@ -24,7 +24,7 @@ import numpy as np
 from pytensor.graph.basic import Apply
 from pytensor.graph.op import Op
 
-from bayes_walk.inference.fast.backends import register
+from bayes_walk.inference.fast.backends import compile_loops, register
 
 # the largest position: the curve reads knots j and j + 1 with j = floor(pos)
 TOP_MARGIN = 1e-9
@@ -119,26 +119,19 @@ class LatentPositionGrad(Op):
 
 
 def _version() -> int:
-    from bayes_walk.inference.fast import fastexp
+    from bayes_walk.inference.fast import backends, fastexp
 
     src = inspect.getsource(inspect.getmodule(position_forward)) + inspect.getsource(fastexp)
+    src += inspect.getsource(backends)  # the compile options
     return int(hashlib.sha256(src.encode()).hexdigest()[:12], 16)
 
 
 @functools.cache
 def _compiled():
-    import numba
-
     from bayes_walk.inference.fast.fastexp import compiled_exp_block
 
-    # error_model="numpy": no zero test on each division, so the loops vectorise
-    jit = numba.njit(fastmath={"nsz", "arcp", "contract", "reassoc"}, error_model="numpy")
     namespace = {"np": np, "exp_block": compiled_exp_block(), "TOP_MARGIN": TOP_MARGIN}
-    fns = []
-    for f in (position_forward, position_backward):
-        exec(inspect.getsource(f), namespace)  # noqa: S102
-        fns.append(jit(namespace[f.__name__]))
-    return fns[0], fns[1]
+    return compile_loops((position_forward, position_backward), namespace)
 
 
 def _register_numba() -> None:
