@@ -47,7 +47,9 @@ def specs(base: str = "gp", exposure: str = "walking_min"):
     """The naive spec, the same with ``measurement = "days"`` on ``exposure`` and a habit
     population without predictors (``days``: ``habit_covariates = false``, the model of
     the first studies), with them (``days_cov``), and with them and the log-binomial
-    likelihood instead of the Poisson working model (``days_bern``)."""
+    likelihood instead of the Poisson working model (``days_bern``); the naive spec with the
+    log-binomial likelihood (``naive_bern``, also the ``oracle_bern`` fit on the true habits);
+    and ``days_bern`` with both exposures latent (``days_both_bern``)."""
     naive = load_spec(base)
     d = naive.to_dict()
     d["name"] = f"{base}_days"
@@ -57,7 +59,25 @@ def specs(base: str = "gp", exposure: str = "walking_min"):
     d["exposures"][exposure]["habit_covariates"] = True
     days_cov = spec_from_dict(d)
     d["likelihood"] = "bernoulli_log"
-    return {"naive": naive, "days": days, "days_cov": days_cov, "days_bern": spec_from_dict(d)}
+    days_bern = spec_from_dict(d)
+    for other in d["exposures"]:
+        d["exposures"][other]["measurement"] = "days"
+        d["exposures"][other]["habit_covariates"] = True
+    d["name"] = f"{base}_days_both"
+    days_both = spec_from_dict(d)
+    nb = naive.to_dict()
+    nb["likelihood"] = "bernoulli_log"
+    naive_bern = spec_from_dict(nb)
+    return {
+        "naive": naive,
+        "days": days,
+        "days_cov": days_cov,
+        "days_bern": days_bern,
+        "days_both_bern": days_both,
+        "naive_bern": naive_bern,
+        "oracle": naive,
+        "oracle_bern": naive_bern,
+    }
 
 
 def oracle_cohort(cohort):
@@ -139,17 +159,18 @@ def main() -> None:
         default="naive,days",
         help="fits per replicate: naive, days, days_cov (days with habit_covariates), "
         "days_bern (days_cov with likelihood = 'bernoulli_log'), "
-        "oracle (the base spec on the true habits)",
+        "days_both_bern (days_bern with both exposures latent), naive_bern (the base spec "
+        "with likelihood = 'bernoulli_log'), oracle (the base spec on the true habits), "
+        "oracle_bern (naive_bern on the true habits)",
     )
     args = ap.parse_args()
     kinds = args.fits.split(",")
-    unknown = sorted(set(kinds) - {"naive", "days", "days_cov", "days_bern", "oracle"})
+    known = tuple(specs(args.base, args.exposure))
+    unknown = sorted(set(kinds) - set(known))
     if unknown:
-        ap.error(
-            f"--fits: unknown fit(s) {', '.join(unknown)}; "
-            "choose from naive, days, days_cov, days_bern, oracle"
-        )
-    if "oracle" in kinds and args.exposure_on == "observed":
+        ap.error(f"--fits: unknown fit(s) {', '.join(unknown)}; choose from {', '.join(known)}")
+    oracles = {"oracle", "oracle_bern"} & set(kinds)
+    if oracles and args.exposure_on == "observed":
         ap.error(
             "--fits oracle needs --exposure-on habit, habit_volume or habit_intensity "
             "(when the outcome acts on the observed means, the naive fit is the oracle)"
@@ -169,11 +190,10 @@ def main() -> None:
         )
         truth = true_logrr(cohort, args.exposure)
         fits = specs(args.base, args.exposure)
-        fits["oracle"] = fits["naive"]
         for kind in kinds:
             if (r, kind) in done:
                 continue
-            data = oracle_cohort(cohort) if kind == "oracle" else cohort
+            data = oracle_cohort(cohort) if kind.startswith("oracle") else cohort
             recs, info = one_fit(fits[kind], data, args, seed)
             for rec, tl in zip(recs, truth, strict=True):
                 rows.append(
