@@ -156,3 +156,18 @@ def test_show_value():
     assert show_value(np.str_("x")) == "'x'"
     assert show_value(float("nan")) == "nan"
     assert show_value(pd.NA) == "<NA>"
+
+
+def test_gp_habit_on_a_cohort_without_daily_data(tmp_path, capsys, cohort_nc):
+    """The shipped measurement-error spec on a participants-only cohort: exit 2, the
+    message names the option and the missing series, nothing written."""
+    from bayes_walk.cohort.store import load_cohort, save_cohort
+
+    ds = load_cohort(cohort_nc)
+    daily = [v for v in ds.data_vars if v.startswith("daily_") or v == "valid_day"]
+    assert "daily_walking_min" in daily
+    path = save_cohort(ds.drop_vars(daily), tmp_path / "c.nc")
+    out = tmp_path / "fit.nc"
+    code, err = _run(capsys, "fit", "gp_habit", "--data", path, "--out", out)
+    assert code == 2 and "measurement" in err and "daily_walking_min" in err, err
+    assert not out.exists()

@@ -25,9 +25,19 @@ def _prior(built, names, draws=300):
         return pm.sample_prior_predictive(draws=draws, var_names=names, random_seed=2).prior
 
 
+@pytest.fixture(scope="module")
+def daily_cohort():
+    """A simulated cohort with its daily series, for specs with ``measurement = "days"``."""
+    from bayes_walk.cohort.simulate import simulate_cohort
+
+    return simulate_cohort(n=400, seed=11)
+
+
 @pytest.mark.parametrize("name", shipped_specs())
-def test_every_shipped_spec_builds_with_curves(cohort, name):
-    built = build_model(load_spec(name), cohort)
+def test_every_shipped_spec_builds_with_curves(cohort, daily_cohort, name):
+    spec = load_spec(name)
+    days = any(e.measurement == "days" for e in spec.exposures.values())
+    built = build_model(spec, daily_cohort if days else cohort)
     for exposure in load_spec(name).exposures:
         dims = built.model.named_vars_to_dims[f"logrr_{exposure}"]
         assert dims[-1] == f"{exposure}_grid"
