@@ -116,12 +116,20 @@ def one_fit(spec, cohort, args, seed: int) -> tuple[list[dict], dict]:
     import bayes_walk as bw
 
     t0 = time.perf_counter()
-    fit = bw.fit(spec, cohort, chains=args.chains, draws=args.draws, tune=args.tune, seed=seed)
+    extra = {"sampler_kwargs": {"maxdepth": args.maxdepth}} if args.maxdepth else {}
+    fit = bw.fit(
+        spec, cohort, chains=args.chains, draws=args.draws, tune=args.tune, seed=seed, **extra
+    )
     wall = time.perf_counter() - t0
     e = args.exposure
     tab = fit.rr(e, at=list(AT[e]), reference=REFERENCE[e], prob=PROB)
     diag = fit.diagnostics
     info = {"wall_s": wall, **{k: diag.get(k) for k in ("divergences", "max_rhat", "min_ess_bulk")}}
+    stats = fit.idata.sample_stats
+    if "n_steps" in stats:  # nutpie: leapfrog steps per draw, and the adapted step size
+        info.update(steps_per_draw=float(stats["n_steps"].mean()))
+    if "step_size" in stats:
+        info.update(step_size=float(stats["step_size"].mean()))
     post = fit.idata.posterior
     if f"day_sd_{e}" in post:
         q = np.quantile(post[f"day_sd_{e}"].values, [0.05, 0.5, 0.95])
@@ -153,6 +161,13 @@ def main() -> None:
         default="walking_min",
         choices=tuple(AT),
         help="the exposure that gets measurement = 'days' and whose RR is compared",
+    )
+    ap.add_argument(
+        "--maxdepth",
+        type=int,
+        default=None,
+        help="nutpie's maximum tree depth for every fit (at most 2**maxdepth gradients per "
+        "draw; nutpie's default 10 when not given)",
     )
     ap.add_argument(
         "--fits",
