@@ -13,7 +13,7 @@ Usage: python scripts/measurement_error_tables.py DIR [DIR ...]
 
 from __future__ import annotations
 
-import sys
+import argparse
 from pathlib import Path
 
 import pandas as pd
@@ -26,7 +26,17 @@ from bayes_walk.cohort.sim_population import DAILY_VOLUME_SD, VOLUME_SQRT_MEAN, 
 TRUE_SHAPE = VOLUME_SQRT_SD / VOLUME_SQRT_MEAN
 
 # naive, then the bound (oracle: true habits), then the days models, older first
-ORDER = ("naive", "oracle", "days_lognormal", "days", "days_cov", "days_bern")
+ORDER = (
+    "naive",
+    "naive_bern",
+    "oracle",
+    "oracle_bern",
+    "days_lognormal",
+    "days",
+    "days_cov",
+    "days_bern",
+    "days_both_bern",
+)
 
 
 def tables(folders: Path | list[Path]) -> str:
@@ -59,7 +69,7 @@ def tables(folders: Path | list[Path]) -> str:
             f"| {fit} | {int(g.divergences.max())} | {g.max_rhat.max():.4f} | "
             f"{g.min_ess_bulk.min():.0f} | {g.wall_s.mean():.0f} |"
         )
-    days = per_fit[per_fit.fit.isin(["days", "days_cov", "days_bern"])]
+    days = per_fit[per_fit.fit.str.startswith("days")]
     if "exposure" in days and (days.exposure.fillna("walking_min") != "walking_min").any():
         days = days.iloc[:0]  # the simulator constants below are those of volume
     if "day_sd_lo" in days and len(days):
@@ -84,5 +94,18 @@ def tables(folders: Path | list[Path]) -> str:
 
 
 if __name__ == "__main__":
-    for arg in sys.argv[1:]:
-        print(tables([Path(p) for p in arg.split("+")]))
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument(
+        "folders",
+        nargs="+",
+        metavar="DIR",
+        help="a study folder, or DIR1+DIR2 to pool folders (same or other fits, "
+        "replicates told apart by their cohort seed)",
+    )
+    args = ap.parse_args()
+    for arg in args.folders:
+        folders = [Path(p) for p in arg.split("+")]
+        missing = [str(f) for f in folders if not (f / "results.csv").is_file()]
+        if missing:
+            ap.error(f"no results.csv in {', '.join(missing)}")
+        print(tables(folders))
