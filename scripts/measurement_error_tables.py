@@ -93,6 +93,23 @@ def tables(folders: Path | list[Path]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def paired(folders: list[Path], pairs: list[str]) -> str:
+    """Per ``A-B`` in ``pairs``: the mean and SD over the shared cohorts of fit A's
+    posterior median minus fit B's, at each x (the cohort's noise cancels in the pair)."""
+    d = pd.concat([pd.read_csv(f / "results.csv") for f in folders])
+    w = d.pivot_table(index=["seed", "x"], columns="fit", values="rr_median")
+    lines = [
+        "| A - B | x | mean difference of medians | SD | cohorts |",
+        "|---|---|---|---|---|",
+    ]
+    for pair in pairs:
+        a, b = pair.split("-")
+        diff = (w[a] - w[b]).dropna()
+        for x, g in diff.groupby(level="x"):
+            lines.append(f"| {a} - {b} | {x:g} | {g.mean():+.3f} | {g.std():.3f} | {len(g)} |")
+    return "\n".join(lines) + "\n"
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
@@ -102,6 +119,13 @@ if __name__ == "__main__":
         help="a study folder, or DIR1+DIR2 to pool folders (same or other fits, "
         "replicates told apart by their cohort seed)",
     )
+    ap.add_argument(
+        "--paired",
+        action="append",
+        default=[],
+        metavar="A-B",
+        help="also the paired difference of fit A's medians minus fit B's (repeatable)",
+    )
     args = ap.parse_args()
     for arg in args.folders:
         folders = [Path(p) for p in arg.split("+")]
@@ -109,3 +133,11 @@ if __name__ == "__main__":
         if missing:
             ap.error(f"no results.csv in {', '.join(missing)}")
         print(tables(folders))
+        if args.paired:
+            known = set(pd.concat([pd.read_csv(f / "results.csv") for f in folders]).fit)
+            bad = [
+                q for q in args.paired if len(q.split("-")) != 2 or not set(q.split("-")) <= known
+            ]
+            if bad:
+                ap.error(f"--paired {', '.join(bad)}: give A-B with fits among {sorted(known)}")
+            print(paired(folders, args.paired))
