@@ -93,10 +93,10 @@ def tables(folders: Path | list[Path]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def paired(folders: list[Path], pairs: list[str]) -> str:
+def paired(d: pd.DataFrame, pairs: list[str]) -> str:
     """Per ``A-B`` in ``pairs``: the mean and SD over the shared cohorts of fit A's
-    posterior median minus fit B's, at each x (the cohort's noise cancels in the pair)."""
-    d = pd.concat([pd.read_csv(f / "results.csv") for f in folders])
+    posterior median minus fit B's, at each x (the cohort's noise cancels in the pair);
+    ``d`` holds the rows of the pooled ``results.csv`` files."""
     w = d.pivot_table(index=["seed", "x"], columns="fit", values="rr_median")
     lines = [
         "| A - B | x | mean difference of medians | SD | cohorts |",
@@ -134,10 +134,11 @@ if __name__ == "__main__":
             ap.error(f"no results.csv in {', '.join(missing)}")
         print(tables(folders))
         if args.paired:
-            known = set(pd.concat([pd.read_csv(f / "results.csv") for f in folders]).fit)
+            rows = pd.concat([pd.read_csv(f / "results.csv") for f in folders])
+            known = set(rows.fit)
             bad = [
                 q for q in args.paired if len(q.split("-")) != 2 or not set(q.split("-")) <= known
             ]
             if bad:
                 ap.error(f"--paired {', '.join(bad)}: give A-B with fits among {sorted(known)}")
-            print(paired(folders, args.paired))
+            print(paired(rows, args.paired))

@@ -35,10 +35,11 @@ def daily_cohort():
 
 @pytest.mark.parametrize("name", shipped_specs())
 def test_every_shipped_spec_builds_with_curves(cohort, daily_cohort, name):
+    from bayes_walk.model.measurement import uses_days
+
     spec = load_spec(name)
-    days = any(e.measurement == "days" for e in spec.exposures.values())
-    built = build_model(spec, daily_cohort if days else cohort)
-    for exposure in load_spec(name).exposures:
+    built = build_model(spec, daily_cohort if uses_days(spec) else cohort)
+    for exposure in spec.exposures:
         dims = built.model.named_vars_to_dims[f"logrr_{exposure}"]
         assert dims[-1] == f"{exposure}_grid"
 
