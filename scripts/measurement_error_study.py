@@ -184,10 +184,10 @@ def main() -> None:
     unknown = sorted(set(kinds) - set(known))
     if unknown:
         ap.error(f"--fits: unknown fit(s) {', '.join(unknown)}; choose from {', '.join(known)}")
-    oracles = {"oracle", "oracle_bern"} & set(kinds)
+    oracles = sorted(k for k in kinds if k.startswith("oracle"))
     if oracles and args.exposure_on == "observed":
         ap.error(
-            "--fits oracle needs --exposure-on habit, habit_volume or habit_intensity "
+            f"--fits {','.join(oracles)} needs --exposure-on habit, habit_volume or habit_intensity "
             "(when the outcome acts on the observed means, the naive fit is the oracle)"
         )
     out = Path(args.out)

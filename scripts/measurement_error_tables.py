@@ -8,7 +8,8 @@ for the days fit, how many 90% intervals of the within-person SD cover the simul
 Usage: python scripts/measurement_error_tables.py DIR [DIR ...]
 
 ``DIR1+DIR2`` pools the replicates of several folders of the same design into one table
-(replicates are told apart by their cohort seed).
+(replicates are told apart by their cohort seed); a fit of one cohort may be in only one
+of them (two folders of other base specs, each with an `oracle_bern`, are refused).
 """
 
 from __future__ import annotations
@@ -132,6 +133,21 @@ if __name__ == "__main__":
         missing = [str(f) for f in folders if not (f / "results.csv").is_file()]
         if missing:
             ap.error(f"no results.csv in {', '.join(missing)}")
+        # a fit of one cohort in two pooled folders (e.g. two --base specs both called
+        # oracle_bern) would be averaged into one row without a word
+        seen = {}
+        for f in folders:
+            for key in (
+                pd.read_csv(f / "results.csv")[["seed", "fit"]]
+                .drop_duplicates()
+                .itertuples(index=False)
+            ):
+                if key in seen:
+                    ap.error(
+                        f"fit '{key.fit}' of cohort seed {key.seed} is in both {seen[key]} and "
+                        f"{f}: pool folders only where each fit of a cohort is in one of them"
+                    )
+                seen[key] = f
         print(tables(folders))
         if args.paired:
             rows = pd.concat([pd.read_csv(f / "results.csv") for f in folders])
