@@ -26,9 +26,6 @@ import json
 import os
 import subprocess
 import sys
-import time
-
-import numpy as np
 
 SPECS = ("gp", "gp_habit")
 
@@ -51,7 +48,7 @@ def keep_freed_pages() -> bool:
 
 def child(n: int, calls: int, keep: bool) -> dict:
     """One process's timings (printed as JSON by ``--child``)."""
-    from bench_gradient import _compiled
+    from bench_gradient import time_gradient
 
     applied = keep_freed_pages() if keep else False
     from bayes_walk.cohort.simulate import simulate_cohort
@@ -62,23 +59,8 @@ def child(n: int, calls: int, keep: bool) -> dict:
     out: dict = {"n": n, "keep_freed_pages": applied}
     for name in SPECS:
         built = build_model(load_spec(name), cohort, fused=True)
-        fn, frozen = _compiled(built.model)
-        point = frozen.initial_point()
-        rng = np.random.default_rng(0)
-        vals = [
-            point[v.name] + rng.normal(0, 0.1, np.shape(point[v.name])) for v in frozen.value_vars
-        ]
-        fn(*vals)
-        times = []
-        for _ in range(5):
-            t0 = time.perf_counter()
-            for _ in range(max(1, calls // 5)):
-                fn(*vals)
-            times.append((time.perf_counter() - t0) / max(1, calls // 5))
-        out[name] = {
-            "ms_per_gradient": round(1e3 * float(np.median(times)), 4),
-            "ms_per_gradient_min": round(1e3 * float(np.min(times)), 4),
-        }
+        timed = time_gradient(built.model, calls)
+        out[name] = {k: timed[k] for k in ("ms_per_gradient", "ms_per_gradient_min")}
     return out
 
 
