@@ -10,8 +10,9 @@ For each cohort size, fresh processes (the setting is process-wide and cannot be
 undone) build the fused ``gp`` model and the shipped measurement-error model
 (``gp_habit``: days on volume, the habit's predictors, log-binomial) on the same simulated
 cohort with its daily series, compile ``logp + dlogp`` with PyTensor's numba backend on
-frozen data (as a one-off nutpie fit does) and time repeated calls: one process with the
-default thresholds, one after :func:`bayes_walk.inference.allocator.keep_freed_pages`.
+frozen data (as a one-off nutpie fit does) and time repeated calls
+(``bench_gradient.time_gradient``): one process with the default thresholds, one after
+:func:`keep_freed_pages`.
 The processes run one after the other; the machine is shared, so compare the two columns
 of a row, not rows of different runs.
 
@@ -48,9 +49,10 @@ def keep_freed_pages() -> bool:
 
 def child(n: int, calls: int, keep: bool) -> dict:
     """One process's timings (printed as JSON by ``--child``)."""
+    # before the heavy imports, so that every allocation after them sees the thresholds
+    applied = keep_freed_pages() if keep else False
     from bench_gradient import time_gradient
 
-    applied = keep_freed_pages() if keep else False
     from bayes_walk.cohort.simulate import simulate_cohort
     from bayes_walk.model.builder import build_model
     from bayes_walk.spec.model_spec import load_spec
@@ -64,19 +66,34 @@ def child(n: int, calls: int, keep: bool) -> dict:
     return out
 
 
+def sizes(text: str) -> list[int]:
+    """``--n``: comma-separated positive cohort sizes."""
+    try:
+        out = [int(v) for v in text.split(",")]
+    except ValueError:
+        out = []
+    if not out or min(out) < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected positive integers like 11194,50000; got {text!r}"
+        )
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--n", default="11194,50000,200000", help="cohort sizes, comma-separated")
+    ap.add_argument(
+        "--n", type=sizes, default="11194,50000,200000", help="cohort sizes, comma-separated"
+    )
     ap.add_argument("--calls", type=int, default=400)
     ap.add_argument("--out")
     ap.add_argument("--child", choices=("default", "keep"), help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
-        print(json.dumps(child(int(a.n), a.calls, a.child == "keep")))
+        print(json.dumps(child(a.n[0], a.calls, a.child == "keep")))
         return
     rows = []
     here = os.path.dirname(os.path.abspath(__file__))
-    for n in (int(v) for v in a.n.split(",")):
+    for n in a.n:
         for order in (("default", "keep"), ("keep", "default")):
             row: dict = {"n": n, "order": list(order)}
             for mode in order:
@@ -95,7 +112,8 @@ def main() -> None:
                 )
             rows.append(row)
             print(json.dumps(row), flush=True)
-    out = {"settings": {"n": a.n, "calls": a.calls}, "cpus": os.cpu_count(), "rows": rows}
+    settings = {"n": ",".join(map(str, a.n)), "calls": a.calls}
+    out = {"settings": settings, "cpus": os.cpu_count(), "rows": rows}
     text = json.dumps(out, indent=1)
     print(text)
     if a.out:
