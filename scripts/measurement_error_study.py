@@ -117,6 +117,8 @@ def one_fit(spec, cohort, args, seed: int) -> tuple[list[dict], dict]:
 
     t0 = time.perf_counter()
     extra = {"sampler_kwargs": {"maxdepth": args.maxdepth}} if args.maxdepth else {}
+    if args.target_accept is not None:
+        extra["target_accept"] = args.target_accept
     fit = bw.fit(
         spec, cohort, chains=args.chains, draws=args.draws, tune=args.tune, seed=seed, **extra
     )
@@ -125,6 +127,8 @@ def one_fit(spec, cohort, args, seed: int) -> tuple[list[dict], dict]:
     tab = fit.rr(e, at=list(AT[e]), reference=REFERENCE[e], prob=PROB)
     diag = fit.diagnostics
     info = {"wall_s": wall, **{k: diag.get(k) for k in ("divergences", "max_rhat", "min_ess_bulk")}}
+    ta = args.target_accept if args.target_accept is not None else spec.sampler.target_accept
+    info.update(target_accept=float(ta))
     stats = fit.idata.sample_stats
     if "n_steps" in stats:  # nutpie: leapfrog steps per draw, and the adapted step size
         info.update(steps_per_draw=float(stats["n_steps"].mean()))
@@ -168,6 +172,13 @@ def main() -> None:
         default=None,
         help="nutpie's maximum tree depth for every fit (at most 2**maxdepth gradients per "
         "draw; nutpie's default 10 when not given)",
+    )
+    ap.add_argument(
+        "--target-accept",
+        type=float,
+        default=None,
+        help="the step-size adaptation's target acceptance for every fit (default: each "
+        "spec's own, 0.85 for the shipped gp-based specs)",
     )
     ap.add_argument(
         "--fits",

@@ -103,7 +103,14 @@ def run_one(name: str, args: argparse.Namespace) -> dict:
     # the measurement-error model reads the valid days of each participant
     cohort = simulate_cohort(n=args.n, seed=args.seed, keep_daily=bool(uses_days(spec)))
     t0 = time.perf_counter()
-    setup = spec_sbc(spec, cohort, draws=args.draws, tune=args.tune, chains=args.chains)
+    setup = spec_sbc(
+        spec,
+        cohort,
+        draws=args.draws,
+        tune=args.tune,
+        chains=args.chains,
+        target_accept=args.target_accept,
+    )
     setup.compiled()
     compile_s = time.perf_counter() - t0
     print(
@@ -117,6 +124,7 @@ def run_one(name: str, args: argparse.Namespace) -> dict:
         "draws": args.draws,
         "tune": args.tune,
         "chains": args.chains,
+        "target_accept": args.target_accept,
         "compile_seconds": compile_s,
     }
     result = run_sbc(
@@ -163,6 +171,7 @@ def write_index(out: Path, summaries: list[dict]) -> None:
             f"{s['seconds']:.0f} s for {s['replicates']} replicates (+{m['compile_seconds']:.0f} s "
             f"compile); {s['divergent_replicates']} replicates with divergences; "
             f"{m['chains']} chains x {m['draws']} draws ({m['tune']} tune); "
+            f"target acceptance {m.get('target_accept') or 0.8}; "
             f"figure `{m['model']}/ecdf.png`."
         )
     write_text_atomic(out / "README.md", "\n".join(lines) + "\n")
@@ -178,6 +187,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--draws", type=int, default=300)
     parser.add_argument("--tune", type=int, default=300)
     parser.add_argument("--chains", type=int, default=2)
+    parser.add_argument(
+        "--target-accept",
+        type=float,
+        default=None,
+        help="the step-size adaptation's target acceptance (default: nutpie's, 0.8)",
+    )
     parser.add_argument("--max-rank", type=int, default=99)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="reports/sbc")

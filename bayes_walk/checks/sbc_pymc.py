@@ -39,6 +39,8 @@ class PymcSBC:
         quantities need; keeping per-participant deterministics out saves time).
     draws, tune, chains : int
         Sampler settings per replicate.
+    target_accept : float, optional
+        The step-size adaptation's target acceptance; None: nutpie's default (0.8).
     """
 
     model: object
@@ -50,6 +52,7 @@ class PymcSBC:
     draws: int = 300
     tune: int = 300
     chains: int = 2
+    target_accept: float | None = None
     _compiled: object | None = field(default=None, repr=False)
 
     @property
@@ -100,6 +103,7 @@ class PymcSBC:
         import nutpie
 
         compiled = self.compiled().with_data(**data)
+        extra = {} if self.target_accept is None else {"target_accept": self.target_accept}
         idata = nutpie.sample(
             compiled,
             draws=self.draws,
@@ -107,6 +111,7 @@ class PymcSBC:
             chains=self.chains,
             seed=int(seed),
             progress_bar=False,
+            **extra,
         )
         draws = self.quantity_draws(idata.posterior, data)
         div = int(idata.sample_stats["diverging"].sum()) if "diverging" in idata.sample_stats else 0

@@ -107,6 +107,7 @@ def spec_sbc(
     draws: int = 300,
     tune: int = 300,
     chains: int = 2,
+    target_accept: float | None = None,
     reuse: PymcSBC | None = None,
 ) -> PymcSBC:
     """An SBC setup for ``spec`` on the exposures and covariates of ``cohort``.
@@ -124,6 +125,8 @@ def spec_sbc(
         Default :func:`default_quantities`.
     draws, tune, chains : int
         Sampler settings per replicate.
+    target_accept : float, optional
+        The step-size adaptation's target acceptance (None: nutpie's default, 0.8).
     reuse : PymcSBC, optional
         A setup of the same ``spec`` and cohort whose compiled model is reused (e.g. a
         broken variant that only changes ``simulate_spec``).
@@ -161,6 +164,7 @@ def spec_sbc(
         draws=draws,
         tune=tune,
         chains=chains,
+        target_accept=target_accept,
         **extra,
     )
     if reuse is not None:

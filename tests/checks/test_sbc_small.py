@@ -62,3 +62,26 @@ def test_sbc_fails_when_the_model_prior_differs_from_the_simulation_prior(small_
     assert not res.passed
     assert not table.loc["lengthscale walking_min", "passed"]
     assert table.loc["lengthscale walking_min", "mean_fractional_rank"] < 0.3
+
+
+def test_target_accept_reaches_the_sampler(small_setup, monkeypatch):
+    """``target_accept`` is handed to nutpie; without it nutpie's own default applies."""
+    import dataclasses
+
+    import nutpie
+
+    seen: dict = {}
+    real = nutpie.sample
+
+    def spy(*args, **kwargs):
+        seen.clear()
+        seen.update(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(nutpie, "sample", spy)
+    _, _, setup = small_setup
+    rep = setup.simulate(1, seed=3)[0]
+    dataclasses.replace(setup, target_accept=0.95).posterior(rep.data, seed=1)
+    assert seen["target_accept"] == 0.95
+    setup.posterior(rep.data, seed=1)
+    assert "target_accept" not in seen
