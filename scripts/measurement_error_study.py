@@ -80,6 +80,16 @@ def specs(base: str = "gp", exposure: str = "walking_min"):
     }
 
 
+def with_parametrisation(spec, parametrisation: str):
+    """``spec`` with every HSGP curve's ``parametrisation`` set (``informed``,
+    ``noncentred`` or ``auto``)."""
+    d = spec.to_dict()
+    for e in d["exposures"].values():
+        if e.get("form") == "hsgp":
+            e["parametrisation"] = parametrisation
+    return spec_from_dict(d)
+
+
 def oracle_cohort(cohort):
     """The cohort with each exposure the outcome acts on replaced by its true habitual value
     (the simulator's latent): a fit on it is what the curve prior gives with no measurement
@@ -181,6 +191,13 @@ def main() -> None:
         "spec's own, 0.85 for the shipped gp-based specs)",
     )
     ap.add_argument(
+        "--parametrisation",
+        choices=("informed", "noncentred", "auto"),
+        default=None,
+        help="every HSGP curve's basis-weight parametrisation for every fit (default: each "
+        "spec's own)",
+    )
+    ap.add_argument(
         "--fits",
         default="naive,days",
         help="fits per replicate: naive, days, days_cov (days with habit_covariates), "
@@ -207,6 +224,9 @@ def main() -> None:
     done_csv = out / "results.csv"
     rows = pd.read_csv(done_csv).to_dict("records") if done_csv.exists() else []
     done = {(int(r["replicate"]), r["fit"]) for r in rows}
+    fits = specs(args.base, args.exposure)
+    if args.parametrisation:
+        fits = {k: with_parametrisation(v, args.parametrisation) for k, v in fits.items()}
     for r in range(args.replicates):
         seed = args.seed0 + r
         if all((r, kind) in done for kind in kinds):
@@ -215,7 +235,6 @@ def main() -> None:
             n=args.n, seed=seed, truth=args.truth, exposure_on=args.exposure_on
         )
         truth = true_logrr(cohort, args.exposure)
-        fits = specs(args.base, args.exposure)
         for kind in kinds:
             if (r, kind) in done:
                 continue

@@ -64,7 +64,7 @@ def model_spec(name: str):
         return spec_from_dict(dict(SMALL_SPEC))
     if name.endswith("_informed"):
         # every HSGP curve through the data-informed transform, whatever the cohort size
-        d = load_spec(name.removesuffix("_informed")).to_dict()
+        d = model_spec(name.removesuffix("_informed")).to_dict()
         d["name"] = name
         for e in d["exposures"].values():
             if e.get("form") == "hsgp":

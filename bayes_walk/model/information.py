@@ -142,8 +142,12 @@ def add_informed(spec, cohort: xr.Dataset, designs: dict[str, Any]) -> None:
     informed directions where it is ``"informed"`` (in place); the same for the varying
     intercepts (``designs["group"]``, always ``"auto"``).
 
-    A curve with stratum deviations or with ``measurement = "days"`` stays non-centred
-    (its likelihood is not the one approximated here). Every design gets
+    A curve with stratum deviations stays non-centred. A curve with ``measurement =
+    "days"`` reads latent habits, which are not known here: its information is computed at
+    the observed means instead (:func:`proxy_exposure`). The transform is a change of
+    variables for any ``B`` and ``h``, so the proxy decides only how round the sampler's
+    geometry is, never the posterior. Such a curve is informed only when its spec says
+    ``"informed"`` (``"auto"`` leaves it non-centred). Every design gets
     ``information_ratio``, the largest eigenvalue of the data's information relative to
     the prior's, which ``"auto"`` compares with
     :data:`~bayes_walk.model.forms.informed.AUTO_MIN_EIGENVALUE`.
@@ -162,15 +166,16 @@ def add_informed(spec, cohort: xr.Dataset, designs: dict[str, Any]) -> None:
         if d["form"] == "hsgp"
         and d.get("parametrisation", "auto") != "noncentred"
         and e not in stratified
-        and "measurement" not in d
     }
     if not wanted and "group" not in designs:
         return
     bases = {}
     for e, d in exposures.items():
         form = get_form(d["form"])
-        if form.linear and form.arity == 1 and "measurement" not in d:
+        if form.linear and form.arity == 1:
             x = np.asarray(cohort[e].values, dtype=np.float64)
+            if "measurement" in d:
+                x = proxy_exposure(x, d)
             bases[e] = form.features(x, d) - np.asarray(d["shift"])
     sds = {e: reference_prior_sd(d, spec.exposure_priors(e)) for e, d in wanted.items()}
     offset = (
@@ -182,8 +187,27 @@ def add_informed(spec, cohort: xr.Dataset, designs: dict[str, Any]) -> None:
     for e, d in wanted.items():
         parts = low_rank(*info[e], sds[e])
         d["information_ratio"] = parts["eigenvalues"][0]
-        if use_informed(d.get("parametrisation", "auto"), parts["eigenvalues"]) and parts["B"][0]:
+        par = d.get("parametrisation", "auto")
+        if "measurement" in d and par == "auto":
+            # "auto"'s threshold was set on curves of observed exposures; a latent curve is
+            # informed only where its spec asks for it (gp_habit does)
+            par = "noncentred"
+        if use_informed(par, parts["eigenvalues"]) and parts["B"][0]:
             d["informed"] = {"B": parts["B"], "h": parts["h"]}
+
+
+def proxy_exposure(x: np.ndarray, design: dict[str, Any]) -> np.ndarray:
+    """The observed means standing in for a latent exposure's habits: a participant
+    without valid days takes the median, and every value is kept inside the curve's
+    boundary (where its features are defined)."""
+    x = np.where(np.isfinite(x), x, np.nanmedian(x)) if np.isfinite(x).any() else x
+    it = design.get("interp")
+    if it is not None:
+        x = np.clip(x, float(it["lo"]), float(it["hi"]))
+    elif "L" in design:
+        reach = design["L"] * design["scale"] * (1.0 - 1e-9)
+        x = np.clip(x, design["mid"] - reach, design["mid"] + reach)
+    return x
 
 
 def _add_group(spec, cohort: xr.Dataset, group: dict[str, Any], mu: np.ndarray) -> None:
