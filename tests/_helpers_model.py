@@ -56,3 +56,21 @@ def assert_same_pointwise(plain, fused, post, mu_step: int) -> None:
     assert ok.mean() > 0.9
     np.testing.assert_allclose(ll1[ok], ll0[ok], rtol=2e-5, atol=1e-5)
     np.testing.assert_allclose(mu1, mu0, rtol=2e-5)
+
+
+def as_noncentred(designs: dict, point: dict, coefs: dict) -> tuple[dict, float]:
+    """The non-centred model's point for an informed model's ``point`` whose HSGP weights
+    are ``coefs`` (exposure -> weights), and ``sum log s``: the weights' density is the
+    non-centred ``z``'s divided by the product of their prior SDs ``s``."""
+    from bayes_walk.model.forms import hsgp
+
+    other = {k: v for k, v in point.items() if "informed__" not in k}
+    log_s = 0.0
+    for e, coef in coefs.items():
+        d = designs["exposures"][e]
+        amp = np.exp(point[f"amplitude_{e}_log__"])
+        ell = np.exp(point[f"lengthscale_{e}_log__"])
+        s = hsgp.sqrt_psd(amp, ell, hsgp._omega(d), d["kernel"], xp=np)
+        other[f"z_{e}"] = coef / s
+        log_s += float(np.log(s).sum())
+    return other, log_s

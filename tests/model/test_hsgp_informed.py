@@ -9,11 +9,10 @@ import copy
 
 import numpy as np
 import pytest
-from _helpers_model import toy_cohort, toy_truth
+from _helpers_model import as_noncentred, toy_cohort, toy_truth
 
 from bayes_walk.errors import SpecError
 from bayes_walk.model.builder import build_model, make_designs
-from bayes_walk.model.forms import hsgp
 from bayes_walk.model.forms.informed import (
     AUTO_MIN_EIGENVALUE,
     diagonal_transform,
@@ -142,15 +141,8 @@ def test_same_density_as_the_non_centred_model():
         start = inf.model.initial_point()
         point = {k: v + rng.normal(size=np.shape(v)) * 0.3 for k, v in start.items()}
         *coefs, effect = values(point)
-        other = {k: v for k, v in point.items() if "informed__" not in k}
-        log_s = 0.0
-        for e, coef in zip(("walking_min", "walking_mets"), coefs, strict=True):
-            d = inf.designs["exposures"][e]
-            amp = np.exp(point[f"amplitude_{e}_log__"])
-            ell = np.exp(point[f"lengthscale_{e}_log__"])
-            s = hsgp.sqrt_psd(amp, ell, hsgp._omega(d), d["kernel"], xp=np)
-            other[f"z_{e}"] = coef / s
-            log_s += np.log(s).sum()
+        curves = dict(zip(("walking_min", "walking_mets"), coefs, strict=True))
+        other, log_s = as_noncentred(inf.designs, point, curves)
         sd = np.exp(point["sd_municipality_log__"])
         other["z_municipality"] = effect / sd
         log_s += effect.size * np.log(sd)

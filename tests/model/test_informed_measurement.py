@@ -9,6 +9,7 @@ import copy
 
 import numpy as np
 import pytest
+from _helpers_model import as_noncentred
 
 from bayes_walk.cohort.simulate import simulate_cohort
 from bayes_walk.model.builder import build_model, make_designs
@@ -84,15 +85,8 @@ def test_same_density_as_the_non_centred_days_model(cohort):
     start = inf.model.initial_point()
     for _ in range(3):
         point = {k: v + rng.normal(size=np.shape(v)) * 0.3 for k, v in start.items()}
-        other = {k: v for k, v in point.items() if "informed__" not in k}
-        log_s = 0.0
-        for e, coef in zip(("walking_min", "walking_mets"), values(point), strict=True):
-            d = inf.designs["exposures"][e]
-            amp = np.exp(point[f"amplitude_{e}_log__"])
-            ell = np.exp(point[f"lengthscale_{e}_log__"])
-            s = hsgp.sqrt_psd(amp, ell, hsgp._omega(d), d["kernel"], xp=np)
-            other[f"z_{e}"] = coef / s
-            log_s += np.log(s).sum()
+        curves = dict(zip(("walking_min", "walking_mets"), values(point), strict=True))
+        other, log_s = as_noncentred(inf.designs, point, curves)
         # density of the weights = density of z / prod(scales); the day model unchanged
         assert lp_inf(point) == pytest.approx(lp_nc(other) - log_s, abs=1e-6)
         # the fused model (nutpie's) through the same transform: float32 covariates
