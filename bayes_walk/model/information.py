@@ -190,7 +190,8 @@ def add_informed(spec, cohort: xr.Dataset, designs: dict[str, Any]) -> None:
         par = d.get("parametrisation", "auto")
         if "measurement" in d and par == "auto":
             # "auto"'s threshold was set on curves of observed exposures; a latent curve is
-            # informed only where its spec asks for it (gp_habit does)
+            # informed only where its spec asks for it (at n = 11,194 it did not pay:
+            # docs/performance.md "Where the divergences at 0.65 are")
             par = "noncentred"
         if use_informed(par, parts["eigenvalues"]) and parts["B"][0]:
             d["informed"] = {"B": parts["B"], "h": parts["h"]}
