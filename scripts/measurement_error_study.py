@@ -207,6 +207,8 @@ def main() -> None:
         "oracle_bern (naive_bern on the true habits)",
     )
     args = ap.parse_args()
+    if args.target_accept is not None and not 0 < args.target_accept < 1:
+        ap.error(f"--target-accept must lie in (0, 1), got {args.target_accept}")
     kinds = args.fits.split(",")
     known = tuple(specs(args.base, args.exposure))
     unknown = sorted(set(kinds) - set(known))

@@ -59,8 +59,12 @@ def main() -> None:
     ap.add_argument("--tune", type=int, default=800)
     ap.add_argument("--out")
     a = ap.parse_args()
+    try:
+        seeds = [int(s) for s in a.seeds.split(",")]
+    except ValueError:
+        ap.error(f"--seeds must be comma-separated integers, got {a.seeds!r}")
     rows = []
-    for seed in (int(s) for s in a.seeds.split(",")):
+    for seed in seeds:
         cohort = simulate_cohort(n=11194, seed=seed, truth="linear", exposure_on="habit_volume")
         for label, spec, ta in setups():
             t0 = time.perf_counter()

@@ -197,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="reports/sbc")
     args = parser.parse_args(argv)
+    if args.target_accept is not None and not 0 < args.target_accept < 1:
+        parser.error(f"--target-accept must lie in (0, 1), got {args.target_accept}")
     if args.models == "all":
         from bayes_walk.spec.model_spec import shipped_specs
 
